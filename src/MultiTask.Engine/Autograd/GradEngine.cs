@@ -1,0 +1,161 @@
+using System.Runtime.InteropServices;
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Engine.Autograd;
+
+/// <summary>
+/// Runs reverse-mode differentiation over the recorded graph: an iterative depth-first search gives a
+/// topological order (deep graphs cannot overflow the stack), then each node's rule turns its output
+/// gradient into its inputs' gradients, which are summed where a tensor is used more than once.
+/// </summary>
+internal static class GradEngine
+{
+    public static void Backward(Tensor[] roots, Tensor?[]? rootGrads, bool retainGraph, bool createGraph) =>
+        Run(roots, rootGrads, retainGraph, createGraph, inputs: null);
+
+    /// <summary>
+    /// Differentiates <paramref name="roots"/>. With <paramref name="inputs"/> null, gradients are
+    /// accumulated into leaves' <see cref="Tensor.Grad"/> (Backward); otherwise they are returned for
+    /// the given inputs only and no <see cref="Tensor.Grad"/> is touched (Autograd.Grad), and branches
+    /// that cannot reach an input are not evaluated.
+    /// </summary>
+    public static Tensor?[] Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor?>? rootGrads, bool retainGraph, bool createGraph, IReadOnlyList<Tensor>? inputs)
+    {
+        if (rootGrads is not null && rootGrads.Count != roots.Count)
+            throw new ArgumentException($"Got {rootGrads.Count} gradients for {roots.Count} outputs.");
+
+        var order = TopologicalOrder(roots);
+        var grads = new Dictionary<Tensor, Tensor>(order.Count, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < roots.Count; i++)
+        {
+            var root = roots[i];
+            if (!root.RequiresGrad)
+                throw new InvalidOperationException(
+                    $"Output {i} (shape {ShapeUtil.Format(root.ShapeArray)}) does not require grad and has no GradFn: " +
+                    "nothing in its computation requires grad. Set RequiresGrad = true on the parameters or inputs first.");
+            var g = rootGrads?[i];
+            if (g is null)
+            {
+                if (root.Numel != 1)
+                    throw new InvalidOperationException(
+                        $"A gradient can be implicitly created only for one-element outputs, but output {i} has shape " +
+                        $"{ShapeUtil.Format(root.ShapeArray)}. Pass its gradient explicitly (e.g. Backward(Tensor.OnesLike(output))).");
+                g = Tensor.OnesLike(root);
+            }
+            else if (!ShapeUtil.SameShape(g.ShapeArray, root.ShapeArray))
+            {
+                throw new ArgumentException(
+                    $"The gradient of output {i} has shape {ShapeUtil.Format(g.ShapeArray)} but the output has shape {ShapeUtil.Format(root.ShapeArray)}.");
+            }
+            Accumulate(grads, root, g);
+        }
+
+        HashSet<Tensor>? needed = null;
+        Dictionary<Tensor, int>? inputIndex = null;
+        if (inputs is not null)
+        {
+            inputIndex = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < inputs.Count; i++) inputIndex.TryAdd(inputs[i], i);
+            needed = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+            // `order` lists every tensor after its inputs, so one forward pass marks each tensor
+            // from which some requested input can be reached.
+            foreach (var t in order)
+            {
+                if (inputIndex.ContainsKey(t)) { needed.Add(t); continue; }
+                if (t.GradFn is { } fn)
+                {
+                    for (int k = 0; k < fn.InputCount; k++)
+                    {
+                        if (needed.Contains(fn.Input(k))) { needed.Add(t); break; }
+                    }
+                }
+            }
+        }
+
+        var results = new Tensor?[inputs?.Count ?? 0];
+        using (Autograd.SetGradEnabled(createGraph))
+        {
+            for (int idx = order.Count - 1; idx >= 0; idx--)
+            {
+                var t = order[idx];
+                if (!grads.Remove(t, out var g)) continue;
+                if (needed is not null && !needed.Contains(t)) continue;
+
+                if (inputIndex is not null && inputIndex.TryGetValue(t, out int slot))
+                    results[slot] = createGraph ? g : g.Detach();
+                else if (inputs is null && (t.IsLeaf || t.RetainsGrad))
+                    AccumulateGrad(t, g, createGraph);
+
+                var fn = t.GradFn;
+                if (fn is null) continue;
+                var inputGrads = fn.Apply(g);
+                if (!retainGraph) fn.Release();
+                for (int k = 0; k < fn.InputCount; k++)
+                {
+                    var gi = inputGrads[k];
+                    var input = fn.Input(k);
+                    if (gi is null || !input.RequiresGrad) continue;
+                    if (needed is not null && !needed.Contains(input)) continue;
+                    Accumulate(grads, input, gi);
+                }
+            }
+        }
+        // A duplicated input gets the same gradient in every slot, as in PyTorch.
+        if (inputs is not null)
+        {
+            for (int i = 0; i < inputs.Count; i++)
+                results[i] ??= inputIndex![inputs[i]] != i ? results[inputIndex[inputs[i]]] : null;
+        }
+        return results;
+    }
+
+    private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(grads, t, out bool exists);
+        slot = exists ? slot! + g : g;
+    }
+
+    private static void AccumulateGrad(Tensor t, Tensor g, bool createGraph)
+    {
+        if (t.Grad is null)
+        {
+            // A fresh copy: the incoming gradient may be shared with other tensors' gradients.
+            t.Grad = createGraph ? g.Clone() : g.Detach().Clone();
+        }
+        else if (createGraph || t.Grad.RequiresGrad)
+        {
+            t.Grad = t.Grad + g;
+        }
+        else
+        {
+            t.Grad.AddInPlace(g);
+        }
+    }
+
+    /// <summary>Tensors reachable from the roots through recorded operations, each after all of its inputs.</summary>
+    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> roots)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Tensor, int Next)>();
+        foreach (var root in roots)
+        {
+            if (!root.RequiresGrad || !visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (t, next) = stack.Pop();
+                var fn = t.GradFn;
+                if (fn is not null && next < fn.InputCount)
+                {
+                    stack.Push((t, next + 1));
+                    var child = fn.Input(next);
+                    if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
+                    continue;
+                }
+                order.Add(t);
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,81 @@
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Engine.Autograd;
+
+/// <summary>
+/// Computes the gradients of a node's inputs from the gradient of its output. Returns one entry per
+/// input; an entry may be null when <see cref="Node.NeedsGrad"/> is false for that input.
+/// </summary>
+internal delegate Tensor?[] BackwardRule(Node node, Tensor grad);
+
+/// <summary>
+/// One recorded operation in the autograd graph (PyTorch's <c>grad_fn</c>): its inputs, what it saved
+/// for the backward pass, and its backward rule (all rules live in <c>Derivatives</c>).
+/// </summary>
+public sealed class Node
+{
+    private readonly BackwardRule _rule;
+    private readonly Tensor[] _inputs;
+    private bool _released;
+
+    internal Node(string name, BackwardRule rule, Tensor[] inputs)
+    {
+        Name = name;
+        _rule = rule;
+        _inputs = inputs;
+    }
+
+    /// <summary>The operation's name, e.g. <c>MulBackward</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The tensors the operation consumed.</summary>
+    public IReadOnlyList<Tensor> Inputs => _inputs;
+
+    internal Tensor Input(int i) => _inputs[i];
+
+    internal int InputCount => _inputs.Length;
+
+    /// <summary>The operation's output, saved when the backward rule needs it (e.g. exp, sigmoid).</summary>
+    internal Tensor? Output { get; set; }
+
+    /// <summary>Extra tensors the rule needs (e.g. a mask).</summary>
+    internal Tensor? Saved { get; set; }
+
+    /// <summary>Integer arguments of the operation (dims, shapes).</summary>
+    internal int[]? Ints { get; set; }
+
+    /// <summary>A second set of integer arguments (e.g. an input shape).</summary>
+    internal int[]? Ints2 { get; set; }
+
+    /// <summary>A scalar argument of the operation (exponent, slope, epsilon).</summary>
+    internal double Scalar { get; set; }
+
+    /// <summary>A second scalar argument.</summary>
+    internal double Scalar2 { get; set; }
+
+    /// <summary>A flag argument (e.g. keepdim, unbiased).</summary>
+    internal bool Flag { get; set; }
+
+    /// <summary>Whether input <paramref name="i"/> needs a gradient.</summary>
+    internal bool NeedsGrad(int i) => _inputs[i].RequiresGrad;
+
+    internal Tensor?[] Apply(Tensor grad)
+    {
+        if (_released)
+            throw new InvalidOperationException(
+                $"Trying to backward through the graph a second time (at {Name}): its saved values were freed " +
+                "after the first backward. Pass retainGraph: true to the first Backward() or Autograd.Grad() call " +
+                "if you need to backward twice.");
+        return _rule(this, grad);
+    }
+
+    internal void Release()
+    {
+        _released = true;
+        Output = null;
+        Saved = null;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

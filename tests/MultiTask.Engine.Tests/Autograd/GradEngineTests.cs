@@ -1,0 +1,154 @@
+using FluentAssertions;
+using MultiTask.Engine.Tensors;
+using AG = MultiTask.Engine.Autograd.Autograd;
+
+namespace MultiTask.Engine.Tests.Autograd;
+
+public class GradEngineTests
+{
+    [Fact]
+    public void Backward_AccumulatesIntoLeaves_AcrossCalls()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f]).RequiresGrad_();
+        (x * x).Sum().Backward();
+        x.Grad!.ToArray().Should().Equal(2f, 4f, 6f);
+        (x * 3f).Sum().Backward();
+        x.Grad!.ToArray().Should().Equal(5f, 7f, 9f);
+    }
+
+    [Fact]
+    public void Backward_ThroughSharedSubexpression_SumsBothPaths()
+    {
+        var x = Tensor.FromArray([2f]).RequiresGrad_();
+        var y = x * x;          // dy/dx = 2x
+        var z = y * y + y;      // dz/dx = (2y + 1) * 2x = (8 + 1) * 4
+        z.Sum().Backward();
+        x.Grad!.Item().Should().Be(36f);
+    }
+
+    [Fact]
+    public void Backward_Twice_WithoutRetainGraph_Throws()
+    {
+        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var loss = (x.Exp() * x).Sum();
+        loss.Backward();
+        var act = () => loss.Backward();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*second time*retainGraph*");
+    }
+
+    [Fact]
+    public void Backward_Twice_WithRetainGraph_Accumulates()
+    {
+        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var loss = (x * x).Sum();
+        loss.Backward(retainGraph: true);
+        loss.Backward();
+        x.Grad!.ToArray().Should().Equal(4f, 8f);
+    }
+
+    [Fact]
+    public void Backward_OnNonScalarWithoutGradient_Throws()
+    {
+        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var act = () => (x * 2f).Backward();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*one-element*[2]*");
+    }
+
+    [Fact]
+    public void Backward_OnTensorWithoutGrad_Throws()
+    {
+        var act = () => Tensor.Ones(1).Backward();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*does not require grad*");
+    }
+
+    [Fact]
+    public void NoGrad_StopsRecording_AndRestores()
+    {
+        var x = Tensor.Ones(2).RequiresGrad_();
+        using (AG.NoGrad())
+        {
+            (x * 2f).RequiresGrad.Should().BeFalse();
+            using (AG.EnableGrad()) (x * 2f).RequiresGrad.Should().BeTrue();
+            AG.IsGradEnabled.Should().BeFalse();
+        }
+        AG.IsGradEnabled.Should().BeTrue();
+        (x * 2f).GradFn!.Name.Should().Be("MulBackward");
+    }
+
+    [Fact]
+    public void Grad_ReturnsGradients_WithoutTouchingLeaves()
+    {
+        var w = Tensor.FromArray([1f, -2f]).RequiresGrad_();
+        var b = Tensor.FromArray([0.5f]).RequiresGrad_();
+        var y = (w * w * 3f).Sum() + b * 2f;
+        var grads = AG.Grad([y.Sum()], [w, b]);
+        grads[0]!.ToArray().Should().Equal(6f, -12f);
+        grads[1]!.ToArray().Should().Equal(2f);
+        w.Grad.Should().BeNull();
+        b.Grad.Should().BeNull();
+    }
+
+    [Fact]
+    public void Grad_CreateGraph_GivesSecondDerivative()
+    {
+        var x = Tensor.FromArray([3f]).RequiresGrad_();
+        var y = (x * x * x).Sum();                    // y = x^3
+        var dy = AG.Grad(y, [x], createGraph: true)[0]!; // 3x^2 = 27
+        dy.Item().Should().Be(27f);
+        dy.RequiresGrad.Should().BeTrue();
+        var d2y = AG.Grad(dy.Sum(), [x])[0]!;         // 6x = 18
+        d2y.Item().Should().Be(18f);
+    }
+
+    [Fact]
+    public void Grad_UnusedInput_ThrowsUnlessAllowed()
+    {
+        var x = Tensor.Ones(2).RequiresGrad_();
+        var unused = Tensor.Ones(2).RequiresGrad_();
+        var y = (x * 2f).Sum();
+        var act = () => AG.Grad(y, [x, unused], retainGraph: true);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*Input 1*not used*allowUnused*");
+        AG.Grad(y, [x, unused], allowUnused: true)[1].Should().BeNull();
+    }
+
+    [Fact]
+    public void Grad_WithRespectToIntermediate()
+    {
+        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var h = x * 2f;
+        var y = (h * h).Sum();
+        AG.Grad(y, [h])[0]!.ToArray().Should().Equal(4f, 8f);
+    }
+
+    [Fact]
+    public void DeepGraph_DoesNotOverflowTheStack()
+    {
+        var x = Tensor.FromArray([1f]).RequiresGrad_();
+        var y = x;
+        for (int i = 0; i < 100_000; i++) y = y + 0f;
+        y.Sum().Backward();
+        x.Grad!.Item().Should().Be(1f);
+    }
+
+    [Fact]
+    public void Broadcasting_GradientsAreSummedToInputShape()
+    {
+        var a = Tensor.Ones(2, 3).RequiresGrad_();
+        var b = Tensor.FromArray([1f, 2f, 3f]).RequiresGrad_();
+        (a * b).Sum().Backward();
+        b.Grad!.ToArray().Should().Equal(2f, 2f, 2f);
+        a.Grad!.ToArray().Should().Equal(1f, 2f, 3f, 1f, 2f, 3f);
+    }
+
+    [Fact]
+    public void MatMul_Backward_MatchesHandComputation()
+    {
+        var a = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2).RequiresGrad_();
+        var b = Tensor.FromArray([5f, 6f, 7f, 8f], 2, 2).RequiresGrad_();
+        var c = a.MatMul(b);
+        c.ToArray().Should().Equal(19f, 22f, 43f, 50f);
+        c.Sum().Backward();
+        a.Grad!.ToArray().Should().Equal(11f, 15f, 11f, 15f);
+        b.Grad!.ToArray().Should().Equal(4f, 4f, 6f, 6f);
+    }
+}
