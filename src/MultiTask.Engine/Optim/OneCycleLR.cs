@@ -16,7 +16,12 @@ public enum AnnealStrategy
 /// maxLr/(divFactor·finalDivFactor); momentum (or Adam's β₁) moves the opposite way between
 /// <c>maxMomentum</c> and <c>baseMomentum</c>. Step it after every batch.
 /// </summary>
-/// <remarks>Smith &amp; Topin, "Super-Convergence: Very Fast Training of Neural Networks Using Large Learning Rates", 2018.</remarks>
+/// <remarks>
+/// As in PyTorch, <see cref="LRScheduler.Step"/> may be called <c>totalSteps</c> times after
+/// construction; the last call (past the cycle) keeps the final learning rate and momentum where
+/// PyTorch would extrapolate them.
+/// Smith &amp; Topin, "Super-Convergence: Very Fast Training of Neural Networks Using Large Learning Rates", 2018.
+/// </remarks>
 public sealed class OneCycleLR : LRScheduler
 {
     private readonly Phase[] _phases;
@@ -133,7 +138,9 @@ public sealed class OneCycleLR : LRScheduler
                 var phase = _phases[i];
                 if (stepNum <= phase.EndStep || i == _phases.Length - 1)
                 {
-                    double pct = (stepNum - startStep) / (phase.EndStep - startStep);
+                    // PyTorch extrapolates past the end of the cycle on the extra step it allows
+                    // (a negative rate with linear annealing); the cycle's end values are held instead.
+                    double pct = Math.Min((stepNum - startStep) / (phase.EndStep - startStep), 1.0);
                     learningRates[g] = Anneal(Value(phase.StartLr, g), Value(phase.EndLr, g), pct);
                     if (_cycleMomentum)
                     {

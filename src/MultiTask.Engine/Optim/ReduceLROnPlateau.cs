@@ -166,10 +166,14 @@ public sealed class ReduceLROnPlateau
         int groups = Optimizer.ParamGroups.Count;
         var lastLr = new double[groups];
         for (int i = 0; i < groups; i++) lastLr[i] = LRScheduler.Required(stateDict, LRScheduler.Key("last_lr", i));
-        LastEpoch = checked((int)LRScheduler.Required(stateDict, "last_epoch"));
-        Best = LRScheduler.Required(stateDict, "best");
-        NumBadEpochs = checked((int)LRScheduler.Required(stateDict, "num_bad_epochs"));
-        CooldownCounter = checked((int)LRScheduler.Required(stateDict, "cooldown_counter"));
+        int lastEpoch = checked((int)LRScheduler.Required(stateDict, "last_epoch"));
+        double best = LRScheduler.Required(stateDict, "best");
+        int numBadEpochs = checked((int)LRScheduler.Required(stateDict, "num_bad_epochs"));
+        int cooldownCounter = checked((int)LRScheduler.Required(stateDict, "cooldown_counter"));
+        LastEpoch = lastEpoch;
+        Best = best;
+        NumBadEpochs = numBadEpochs;
+        CooldownCounter = cooldownCounter;
         _lastLr = lastLr;
     }
 }
