@@ -1,0 +1,29 @@
+namespace MultiTask.Engine.Optim;
+
+/// <summary>Hyper-parameters of <see cref="SGD"/> (defaults as in PyTorch, with a learning rate of 0.01).</summary>
+public sealed record SGDOptions : OptimizerOptions
+{
+    /// <summary>Creates the default options.</summary>
+    public SGDOptions() => LearningRate = 1e-2;
+
+    /// <summary>The momentum factor; 0 disables momentum.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>The dampening applied to the gradient added to the momentum buffer.</summary>
+    public double Dampening { get; init; }
+
+    /// <summary>Use Nesterov momentum (needs a positive momentum and zero dampening).</summary>
+    public bool Nesterov { get; init; }
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        if (!(Momentum >= 0))
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"Invalid momentum value: {Momentum}; it must be non-negative.");
+        if (double.IsNaN(Dampening))
+            throw new ArgumentOutOfRangeException(nameof(Dampening), Dampening, "Dampening must be a number.");
+        if (Nesterov && (Momentum <= 0 || Dampening != 0))
+            throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum {Momentum}, dampening {Dampening}).");
+    }
+}
