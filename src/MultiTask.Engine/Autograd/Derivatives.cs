@@ -78,6 +78,235 @@ internal static class Derivatives
     /// <summary>Relu backward: the gradient where the output is positive (PyTorch's threshold_backward).</summary>
     public static Tensor?[] Relu(Node n, Tensor g) => [g * n.Output!.Gt(0f)];
 
+    public static Tensor?[] PowScalar(Node n, Tensor g)
+    {
+        double e = n.Scalar;
+        if (e == 0) return [g * 0f];
+        return [g * (In(n, 0).Pow((float)(e - 1)) * (float)e)];
+    }
+
+    /// <summary>Pow backward; the base's gradient is 0 where the exponent is 0, the exponent's gradient is 0 where the base is 0 and the exponent ≥ 0 (PyTorch's convention).</summary>
+    public static Tensor?[] Pow(Node n, Tensor g)
+    {
+        var a = In(n, 0);
+        var b = In(n, 1);
+        Tensor? ga = null, gb = null;
+        // A zero exponent gives a zero gradient even where a^(b-1) is infinite (PyTorch's convention).
+        if (n.NeedsGrad(0)) ga = Tensor.Where(b.Eq(0f), Tensor.Scalar(0f), g * b * a.Pow(b - 1f)).SumToShape(a.ShapeArray);
+        if (n.NeedsGrad(1))
+        {
+            var zero = a.Eq(0f) * b.Ge(0f);
+            var safeA = Tensor.Where(zero, Tensor.Scalar(1f), a);
+            gb = Tensor.Where(zero, Tensor.Scalar(0f), g * n.Output! * safeA.Log()).SumToShape(b.ShapeArray);
+        }
+        return [ga, gb];
+    }
+
+    public static Tensor?[] Sqrt(Node n, Tensor g) => [g / (n.Output! * 2f)];
+
+    public static Tensor?[] Rsqrt(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        return [g * (y * y * y) * -0.5f];
+    }
+
+    public static Tensor?[] Abs(Node n, Tensor g) => [g * In(n, 0).Sign()];
+
+    public static Tensor?[] Log1p(Node n, Tensor g) => [g / (In(n, 0) + 1f)];
+
+    public static Tensor?[] Expm1(Node n, Tensor g) => [g * (n.Output! + 1f)];
+
+    public static Tensor?[] Square(Node n, Tensor g) => [g * In(n, 0) * 2f];
+
+    public static Tensor?[] Reciprocal(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        return [-g * (y * y)];
+    }
+
+    private const float TwoOverSqrtPi = 1.1283791670955126f;
+    private const float InvSqrt2 = 0.70710678118654752f;
+    private const float InvSqrt2Pi = 0.3989422804014327f;
+
+    public static Tensor?[] Erf(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        return [g * ((x * x).Neg().Exp() * TwoOverSqrtPi)];
+    }
+
+    public static Tensor?[] Clamp(Node n, Tensor g) => [g * n.Saved!];
+
+    /// <summary>Maximum backward: the larger input gets the gradient, a tie gives each half.</summary>
+    public static Tensor?[] Maximum(Node n, Tensor g) => ExtremeTie(n, g, max: true);
+
+    public static Tensor?[] Minimum(Node n, Tensor g) => ExtremeTie(n, g, max: false);
+
+    private static Tensor?[] ExtremeTie(Node n, Tensor g, bool max)
+    {
+        var a = In(n, 0);
+        var b = In(n, 1);
+        var half = a.Eq(b) * 0.5f;
+        var aWins = (max ? a.Gt(b) : a.Lt(b)) + half;
+        var bWins = (max ? a.Lt(b) : a.Gt(b)) + half;
+        return
+        [
+            n.NeedsGrad(0) ? (g * aWins).SumToShape(a.ShapeArray) : null,
+            n.NeedsGrad(1) ? (g * bWins).SumToShape(b.ShapeArray) : null,
+        ];
+    }
+
+    /// <summary>Where backward: each branch gets the gradient where it was picked (no multiplication, so an infinite unpicked branch cannot make NaN).</summary>
+    public static Tensor?[] Where(Node n, Tensor g)
+    {
+        var c = n.Saved!;
+        var zero = Tensor.Scalar(0f);
+        return
+        [
+            n.NeedsGrad(0) ? Tensor.Where(c, g, zero).SumToShape(In(n, 0).ShapeArray) : null,
+            n.NeedsGrad(1) ? Tensor.Where(c, zero, g).SumToShape(In(n, 1).ShapeArray) : null,
+        ];
+    }
+
+    // ---- activations ----
+
+    public static Tensor?[] LeakyRelu(Node n, Tensor g)
+    {
+        float slope = (float)n.Scalar;
+        return [g * (In(n, 0).Gt(0f) * (1f - slope) + slope)];
+    }
+
+    public static Tensor?[] Elu(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        return [g * Tensor.Where(x.Gt(0f), Tensor.Scalar(1f), x.Exp() * (float)n.Scalar)];
+    }
+
+    /// <summary>d/dx x·Φ(x) = Φ(x) + x·φ(x), with the same formula as PyTorch's gelu_backward.</summary>
+    public static Tensor?[] Gelu(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        var cdf = ((x * InvSqrt2).Erf() + 1f) * 0.5f;
+        var pdf = (x * x * -0.5f).Exp() * InvSqrt2Pi;
+        return [g * (cdf + x * pdf)];
+    }
+
+    public static Tensor?[] GeluTanh(Node n, Tensor g)
+    {
+        const float k = 0.7978845608028654f, c = 0.044715f;
+        var x = In(n, 0);
+        var x2 = x * x;
+        var t = ((x + x2 * x * c) * k).Tanh();
+        var dInner = (x2 * (3f * c) + 1f) * k;
+        return [g * ((t + 1f) * 0.5f + x * 0.5f * (1f - t * t) * dInner)];
+    }
+
+    public static Tensor?[] Silu(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        var s = x.Sigmoid();
+        return [g * s * (x * (1f - s) + 1f)];
+    }
+
+    public static Tensor?[] Sigmoid(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        return [g * y * (1f - y)];
+    }
+
+    public static Tensor?[] Tanh(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        return [g * (1f - y * y)];
+    }
+
+    public static Tensor?[] Softplus(Node n, Tensor g)
+    {
+        var bx = In(n, 0) * (float)n.Scalar;
+        return [g * Tensor.Where(bx.Gt((float)n.Scalar2), Tensor.Scalar(1f), bx.Sigmoid())];
+    }
+
+    public static Tensor?[] Softmax(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        return [y * (g - (g * y).Sum(n.Ints!, keepDim: true))];
+    }
+
+    public static Tensor?[] LogSoftmax(Node n, Tensor g) =>
+        [g - n.Output!.Exp() * g.Sum(n.Ints!, keepDim: true)];
+
+    // ---- reductions ----
+
+    /// <summary>Max/min/amax/amin backward: the gradient is shared evenly among the elements equal to the result (PyTorch's evenly_distribute_backward).</summary>
+    public static Tensor?[] ExtremeEvenly(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        var keep = n.Ints2!;
+        var mask = x.Eq(n.Output!.Reshape(keep));
+        var share = mask / mask.Sum(n.Ints!, keepDim: true);
+        return [g.Reshape(keep) * share];
+    }
+
+    /// <summary>Max/min along a dim backward: the gradient goes to the recorded index.</summary>
+    public static Tensor?[] ExtremeAtIndex(Node n, Tensor g) =>
+        [g.Reshape(n.Ints2!).ScatterAddInto(In(n, 0).ShapeArray, n.Ints![0], n.Saved!)];
+
+    /// <summary>Norm backward for every order p (2-norm: x·g/‖x‖, 0 where the norm is 0).</summary>
+    public static Tensor?[] Norm(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        double p = n.Scalar;
+        var keep = n.Ints2!;
+        var gk = g.Reshape(keep);
+        var norm = n.Output!.Reshape(keep);
+        var zero = Tensor.Scalar(0f);
+        if (p == 0) return [x * 0f];
+        if (p == 1) return [gk * x.Sign()];
+        var isZero = norm.Eq(0f);
+        var safeNorm = Tensor.Where(isZero, Tensor.Scalar(1f), norm);
+        if (p == 2) return [x * Tensor.Where(isZero, zero, gk / safeNorm)];
+        if (double.IsPositiveInfinity(p))
+        {
+            var mask = x.Abs().Eq(norm);
+            return [x.Sign() * mask * (gk / mask.Sum(n.Ints!, keepDim: true))];
+        }
+        // d‖x‖_p/dx = x·|x|^(p-2) / ‖x‖^(p-1)
+        var scale = Tensor.Where(isZero, zero, gk / safeNorm.Pow((float)(p - 1)));
+        var xp = p < 2 ? x.Sign() * x.Abs().Pow((float)(p - 1)) : x * x.Abs().Pow((float)(p - 2));
+        return [xp * scale];
+    }
+
+    public static Tensor?[] LogSumExp(Node n, Tensor g)
+    {
+        var keep = n.Ints2!;
+        return [g.Reshape(keep) * (In(n, 0) - n.Output!.Reshape(keep)).Exp()];
+    }
+
+    // ---- indexing ----
+
+    public static Tensor?[] Narrow(Node n, Tensor g) => [g.PadInto(n.Ints2!, n.Ints![0], n.Ints[1])];
+
+    public static Tensor?[] Pad(Node n, Tensor g) => [g.Narrow(n.Ints![0], n.Ints[1], n.Ints[2])];
+
+    public static Tensor?[] IndexSelect(Node n, Tensor g) => [g.IndexAddInto(n.Ints2!, (int)n.Scalar, n.Ints!)];
+
+    public static Tensor?[] IndexAdd(Node n, Tensor g) => [g.IndexSelect((int)n.Scalar, n.Ints!)];
+
+    public static Tensor?[] Gather(Node n, Tensor g) => [g.ScatterAddInto(n.Ints2!, n.Ints![0], n.Saved!)];
+
+    public static Tensor?[] ScatterAdd(Node n, Tensor g) => [g.Gather(n.Ints![0], n.Saved!)];
+
+    public static Tensor?[] Cat(Node n, Tensor g)
+    {
+        var offsets = n.Ints!;
+        int dim = (int)n.Scalar;
+        var grads = new Tensor?[n.InputCount];
+        for (int i = 0; i < grads.Length; i++)
+        {
+            if (n.NeedsGrad(i)) grads[i] = g.Narrow(dim, offsets[i], offsets[i + 1] - offsets[i]);
+        }
+        return grads;
+    }
+
     // ---- linear algebra ----
 
     public static Tensor?[] MatMul(Node n, Tensor g)

@@ -1,0 +1,260 @@
+using System.Text;
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Engine.NN;
+
+/// <summary>
+/// The base of every neural-network layer and model (PyTorch's <c>nn.Module</c>): it owns parameters,
+/// buffers and child modules, registered explicitly by name, and maps an input to an output in
+/// <see cref="Forward"/>.
+/// </summary>
+/// <remarks>
+/// Registration is explicit (<see cref="Register{T}(string, T)"/>, <see cref="Register(string, Parameter)"/>,
+/// <see cref="RegisterBuffer"/>), never by reflection, so a field that was not registered is simply not
+/// part of the model. Names are dotted as in PyTorch (<c>backbone.0.weight</c>), so state dicts can be
+/// exchanged with PyTorch by key.
+/// </remarks>
+public abstract class Module
+{
+    private readonly List<KeyValuePair<string, Parameter>> _parameters = [];
+    private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
+    private readonly List<KeyValuePair<string, Module>> _children = [];
+
+    /// <summary>Whether the module is in training mode (the default); see <see cref="Train"/> and <see cref="Eval"/>.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Computes the module's output.</summary>
+    /// <param name="input">The input tensor.</param>
+    /// <returns>The output tensor.</returns>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Registers <paramref name="module"/> as a child named <paramref name="name"/>.</summary>
+    /// <returns>The module, so that registration can be written inline: <c>_fc = Register("fc", new Linear(4, 2));</c>.</returns>
+    protected T Register<T>(string name, T module) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (ReferenceEquals(module, this)) throw new ArgumentException($"A module cannot be registered as its own child ('{name}').", nameof(module));
+        CheckName(name);
+        _children.Add(new(name, module));
+        return module;
+    }
+
+    /// <summary>Registers <paramref name="parameter"/> under <paramref name="name"/>.</summary>
+    /// <returns>The parameter.</returns>
+    protected Parameter Register(string name, Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        CheckName(name);
+        _parameters.Add(new(name, parameter));
+        return parameter;
+    }
+
+    /// <summary>
+    /// Registers a buffer: state that is saved in the <see cref="StateDict"/> but is not a parameter and is
+    /// not trained (e.g. batch-norm running statistics). Update it in place so that views stay valid.
+    /// </summary>
+    /// <returns>The buffer.</returns>
+    protected Tensor RegisterBuffer(string name, Tensor buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        CheckName(name);
+        _buffers.Add(new(name, buffer));
+        return buffer;
+    }
+
+    private void CheckName(string name)
+    {
+        if (string.IsNullOrEmpty(name)) throw new ArgumentException("A registered name must not be empty.", nameof(name));
+        if (name.Contains('.')) throw new ArgumentException($"A registered name must not contain '.', got '{name}'.", nameof(name));
+        if (_parameters.Exists(p => p.Key == name) || _buffers.Exists(b => b.Key == name) || _children.Exists(c => c.Key == name))
+            throw new ArgumentException($"{GetType().Name} already has a parameter, buffer or child named '{name}'.", nameof(name));
+    }
+
+    /// <summary>The direct children, in registration order.</summary>
+    public IEnumerable<Module> Children() => _children.Select(c => c.Value);
+
+    /// <summary>The direct children with their names, in registration order.</summary>
+    public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _children;
+
+    /// <summary>This module and all its descendants, depth first (each module once).</summary>
+    public IEnumerable<Module> Modules() => NamedModules().Select(m => m.Value);
+
+    /// <summary>This module (named "") and all its descendants with dotted names, depth first (each module once).</summary>
+    public IEnumerable<KeyValuePair<string, Module>> NamedModules()
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<KeyValuePair<string, Module>>();
+        stack.Push(new("", this));
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (!seen.Add(current.Value)) continue;
+            yield return current;
+            var children = current.Value._children;
+            for (int i = children.Count - 1; i >= 0; i--)
+                stack.Push(new(Join(current.Key, children[i].Key), children[i].Value));
+        }
+    }
+
+    /// <summary>The parameters of this module and (when <paramref name="recurse"/>) its descendants; a shared parameter appears once.</summary>
+    public IEnumerable<Parameter> Parameters(bool recurse = true) => NamedParameters(recurse).Select(p => p.Value);
+
+    /// <summary>The parameters with dotted names (<c>backbone.0.weight</c>); a shared parameter appears once, under its first name.</summary>
+    public IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(bool recurse = true)
+    {
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        foreach (var (prefix, module) in recurse ? NamedModules() : [new("", this)])
+        {
+            foreach (var (name, p) in module._parameters)
+            {
+                if (seen.Add(p)) yield return new(Join(prefix, name), p);
+            }
+        }
+    }
+
+    /// <summary>The buffers of this module and (when <paramref name="recurse"/>) its descendants.</summary>
+    public IEnumerable<Tensor> Buffers(bool recurse = true) => NamedBuffers(recurse).Select(b => b.Value);
+
+    /// <summary>The buffers with dotted names (<c>bn.running_mean</c>).</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedBuffers(bool recurse = true)
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var (prefix, module) in recurse ? NamedModules() : [new("", this)])
+        {
+            foreach (var (name, b) in module._buffers)
+            {
+                if (seen.Add(b)) yield return new(Join(prefix, name), b);
+            }
+        }
+    }
+
+    /// <summary>Sets training mode on this module and every descendant (affects e.g. dropout and batch norm).</summary>
+    /// <returns>This module.</returns>
+    public Module Train(bool mode = true)
+    {
+        foreach (var m in Modules()) m.IsTraining = mode;
+        return this;
+    }
+
+    /// <summary>Sets evaluation mode on this module and every descendant; same as <c>Train(false)</c>.</summary>
+    /// <returns>This module.</returns>
+    public Module Eval() => Train(false);
+
+    /// <summary>Clears the gradient of every parameter (sets it to null, as PyTorch 2's <c>zero_grad(set_to_none=True)</c>).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.Grad = null;
+    }
+
+    /// <summary>Sets <see cref="Tensor.RequiresGrad"/> on every parameter (PyTorch's <c>requires_grad_()</c>).</summary>
+    /// <returns>This module.</returns>
+    public Module RequiresGrad_(bool requiresGrad = true)
+    {
+        foreach (var p in Parameters()) p.RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>Stops training every parameter of this module: they no longer require grad, so they get no gradient.</summary>
+    /// <returns>This module.</returns>
+    public Module Freeze() => RequiresGrad_(false);
+
+    /// <summary>Makes every parameter of this module trainable again.</summary>
+    /// <returns>This module.</returns>
+    public Module Unfreeze() => RequiresGrad_(true);
+
+    /// <summary>
+    /// Every parameter and buffer by dotted name, in PyTorch's order (a module's parameters, then its
+    /// buffers, then each child's entries). A parameter shared under several names appears under each.
+    /// </summary>
+    /// <remarks>
+    /// The values are detached views that share storage with the module, as in PyTorch: they follow
+    /// later training steps. Clone them (<c>sd.ToDictionary(kv => kv.Key, kv => kv.Value.Clone())</c>)
+    /// to keep a snapshot.
+    /// </remarks>
+    public OrderedDictionary<string, Tensor> StateDict()
+    {
+        var result = new OrderedDictionary<string, Tensor>();
+        foreach (var (name, t) in StateEntries()) result[name] = t.Detach();
+        return result;
+    }
+
+    private List<KeyValuePair<string, Tensor>> StateEntries()
+    {
+        var entries = new List<KeyValuePair<string, Tensor>>();
+        AddStateEntries("", entries, new HashSet<Module>(ReferenceEqualityComparer.Instance));
+        return entries;
+    }
+
+    private void AddStateEntries(string prefix, List<KeyValuePair<string, Tensor>> entries, HashSet<Module> visiting)
+    {
+        if (!visiting.Add(this)) throw new InvalidOperationException($"Module '{prefix}' ({GetType().Name}) contains itself.");
+        foreach (var (name, p) in _parameters) entries.Add(new(Join(prefix, name), p));
+        foreach (var (name, b) in _buffers) entries.Add(new(Join(prefix, name), b));
+        foreach (var (name, child) in _children) child.AddStateEntries(Join(prefix, name), entries, visiting);
+        visiting.Remove(this);
+    }
+
+    /// <summary>
+    /// Copies the values of <paramref name="stateDict"/> into this module's parameters and buffers, in
+    /// place (so optimizers that hold the parameters keep working), by dotted name.
+    /// </summary>
+    /// <param name="stateDict">Name → value, e.g. from <see cref="StateDict"/> or a checkpoint.</param>
+    /// <param name="strict">Throw when a key is missing or unexpected (nothing is copied then).</param>
+    /// <returns>The keys that did not match.</returns>
+    /// <exception cref="ArgumentException">A shape differs (always), or keys do not match in strict mode.</exception>
+    public StateDictLoadResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var entries = StateEntries();
+        var own = new HashSet<string>(entries.Count);
+        var missing = new List<string>();
+        foreach (var (name, target) in entries)
+        {
+            own.Add(name);
+            if (!stateDict.TryGetValue(name, out var source)) { missing.Add(name); continue; }
+            ArgumentNullException.ThrowIfNull(source, $"stateDict[\"{name}\"]");
+            if (!ShapeUtil.SameShape(source.ShapeArray, target.ShapeArray))
+                throw new ArgumentException(
+                    $"LoadStateDict: size mismatch for '{name}': the state dict has shape {ShapeUtil.Format(source.ShapeArray)}, " +
+                    $"the module has shape {ShapeUtil.Format(target.ShapeArray)}.", nameof(stateDict));
+        }
+        var unexpected = stateDict.Keys.Where(k => !own.Contains(k)).ToList();
+        if (strict && (missing.Count > 0 || unexpected.Count > 0))
+        {
+            var sb = new StringBuilder($"LoadStateDict: the state dict does not match {GetType().Name}.");
+            if (missing.Count > 0) sb.Append(" Missing keys: ").Append(string.Join(", ", missing.Select(k => $"'{k}'"))).Append('.');
+            if (unexpected.Count > 0) sb.Append(" Unexpected keys: ").Append(string.Join(", ", unexpected.Select(k => $"'{k}'"))).Append('.');
+            sb.Append(" Pass strict: false to load the matching keys only.");
+            throw new ArgumentException(sb.ToString(), nameof(stateDict));
+        }
+        foreach (var (name, target) in entries)
+        {
+            if (stateDict.TryGetValue(name, out var source) && !ReferenceEquals(source.Data, target.Data))
+                source.Data.AsSpan().CopyTo(target.Data);
+        }
+        return new StateDictLoadResult(missing, unexpected);
+    }
+
+    /// <summary>The module's settings shown by <see cref="ToString"/>, e.g. <c>in_features=4, out_features=2</c>.</summary>
+    protected virtual string ExtraRepr() => "";
+
+    /// <summary>A tree of the module and its children, in PyTorch's format.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder(GetType().Name).Append('(').Append(ExtraRepr());
+        if (_children.Count > 0)
+        {
+            sb.AppendLine();
+            foreach (var (name, child) in _children)
+            {
+                var lines = child.ToString().Split('\n');
+                sb.Append("  (").Append(name).Append("): ").Append(lines[0]);
+                for (int i = 1; i < lines.Length; i++) sb.Append("\n  ").Append(lines[i]);
+                sb.AppendLine();
+            }
+        }
+        return sb.Append(')').ToString().Replace("\r", "", StringComparison.Ordinal);
+    }
+
+    private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+}

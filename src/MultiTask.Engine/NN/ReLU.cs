@@ -1,0 +1,10 @@
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Engine.NN;
+
+/// <summary>max(x, 0) element-wise (PyTorch's <c>nn.ReLU</c>).</summary>
+public sealed class ReLU : Module
+{
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => input.Relu();
+}

@@ -1,0 +1,10 @@
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Engine.NN;
+
+/// <summary>x·σ(x), also called swish (PyTorch's <c>nn.SiLU</c>).</summary>
+public sealed class SiLU : Module
+{
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => input.Silu();
+}

@@ -1,0 +1,10 @@
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Engine.NN;
+
+/// <summary>The hyperbolic tangent (PyTorch's <c>nn.Tanh</c>).</summary>
+public sealed class Tanh : Module
+{
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => input.Tanh();
+}
