@@ -70,7 +70,7 @@ void Fit(TwoHeadModel model, HousingData split, int[] tasks, Generator gen)
             int end = Math.Min(start + BatchSize, split.Rows);
             var batch = order[start..end];
             var xb = x.IndexSelect(0, batch);
-            var (house, apartment) = model.Forward2(xb);
+            var (house, apartment) = model.Forward(xb);
             Tensor? total = null;
             foreach (int task in tasks)
             {
@@ -92,7 +92,7 @@ double[] Evaluate(TwoHeadModel model, HousingData split)
 {
     model.Eval();
     using var _ = Autograd.NoGrad();
-    var (house, apartment) = model.Forward2(scaler.Transform(split));
+    var (house, apartment) = model.Forward(scaler.Transform(split));
     var predictions = new[] { house, apartment };
     var result = new double[2];
     for (int task = 0; task < 2; task++)

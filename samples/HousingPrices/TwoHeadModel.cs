@@ -2,7 +2,7 @@ using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 
 /// <summary>A shared backbone (8→64→64, ReLU) feeding one small head per task (64→32→1).</summary>
-internal sealed class TwoHeadModel : Module
+internal sealed class TwoHeadModel : Module<Tensor, (Tensor House, Tensor Apartment)>
 {
     private readonly Sequential _backbone;
     private readonly Sequential _house;
@@ -15,11 +15,9 @@ internal sealed class TwoHeadModel : Module
         _apartment = Register("apartment", new Sequential(new Linear(64, 32, generator: gen), new ReLU(), new Linear(32, 1, generator: gen)));
     }
 
-    public (Tensor House, Tensor Apartment) Forward2(Tensor x)
+    public override (Tensor House, Tensor Apartment) Forward(Tensor x)
     {
         var shared = _backbone.Forward(x);
         return (_house.Forward(shared), _apartment.Forward(shared));
     }
-
-    public override Tensor Forward(Tensor input) => throw new NotSupportedException("Use Forward2: the model has two outputs.");
 }

@@ -12,7 +12,7 @@ namespace MultiTask.Engine.NN;
 /// In evaluation the running statistics are used. The buffers are named as in PyTorch
 /// (<c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>, the last held as a float).
 /// </remarks>
-public sealed class BatchNorm1d : Module
+public sealed class BatchNorm1d : Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="numFeatures">The number of channels C.</param>

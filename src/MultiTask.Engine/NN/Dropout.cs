@@ -7,7 +7,7 @@ namespace MultiTask.Engine.NN;
 /// <see cref="P"/> and scales the rest by 1/(1-p) so that the expected value is unchanged; in evaluation,
 /// returns the input unchanged.
 /// </summary>
-public sealed class Dropout : Module
+public sealed class Dropout : Module<Tensor, Tensor>
 {
     private readonly Generator? _generator;
 

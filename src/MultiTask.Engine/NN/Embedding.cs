@@ -10,7 +10,7 @@ namespace MultiTask.Engine.NN;
 /// The weight is initialised from N(0, 1); the <see cref="PaddingIdx"/> row starts at zero and never
 /// receives a gradient, so it stays constant during training.
 /// </remarks>
-public sealed class Embedding : Module
+public sealed class Embedding : Module<Tensor, Tensor>
 {
     /// <summary>Creates the table.</summary>
     /// <param name="numEmbeddings">The number of rows (valid indices are 0..numEmbeddings-1).</param>

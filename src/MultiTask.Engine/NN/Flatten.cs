@@ -8,7 +8,7 @@ namespace MultiTask.Engine.NN;
 /// </summary>
 /// <param name="startDim">The first flattened dimension (default 1).</param>
 /// <param name="endDim">The last flattened dimension (default -1).</param>
-public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
+public sealed class Flatten(int startDim = 1, int endDim = -1) : Module<Tensor, Tensor>
 {
     /// <summary>The first flattened dimension.</summary>
     public int StartDim { get; } = startDim;

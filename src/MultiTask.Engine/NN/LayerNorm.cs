@@ -6,7 +6,7 @@ namespace MultiTask.Engine.NN;
 /// Layer normalisation over the last dimensions (PyTorch's <c>nn.LayerNorm</c>):
 /// (x - mean) / √(var + eps)·γ + β, with the biased variance of each example.
 /// </summary>
-public sealed class LayerNorm : Module
+public sealed class LayerNorm : Module<Tensor, Tensor>
 {
     private readonly int[] _dims;
 

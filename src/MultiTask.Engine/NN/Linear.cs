@@ -9,7 +9,7 @@ namespace MultiTask.Engine.NN;
 /// <remarks>
 /// Initialised as PyTorch does: W ~ kaiming_uniform(a = √5), i.e. U(-1/√in, 1/√in), and b ~ U(-1/√in, 1/√in).
 /// </remarks>
-public sealed class Linear : Module
+public sealed class Linear : Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="inFeatures">The size of the input's last dimension.</param>

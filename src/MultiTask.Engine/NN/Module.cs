@@ -5,8 +5,8 @@ namespace MultiTask.Engine.NN;
 
 /// <summary>
 /// The base of every neural-network layer and model (PyTorch's <c>nn.Module</c>): it owns parameters,
-/// buffers and child modules, registered explicitly by name, and maps an input to an output in
-/// <see cref="Forward"/>.
+/// buffers and child modules, registered explicitly by name. Layers that map an input to an output
+/// derive from <see cref="Module{TInput, TOutput}"/>, which adds <c>Forward</c>.
 /// </summary>
 /// <remarks>
 /// Registration is explicit (<see cref="Register{T}(string, T)"/>, <see cref="Register(string, Parameter)"/>,
@@ -22,11 +22,6 @@ public abstract class Module
 
     /// <summary>Whether the module is in training mode (the default); see <see cref="Train"/> and <see cref="Eval"/>.</summary>
     public bool IsTraining { get; private set; } = true;
-
-    /// <summary>Computes the module's output.</summary>
-    /// <param name="input">The input tensor.</param>
-    /// <returns>The output tensor.</returns>
-    public abstract Tensor Forward(Tensor input);
 
     /// <summary>Registers <paramref name="module"/> as a child named <paramref name="name"/>.</summary>
     /// <returns>The module, so that registration can be written inline: <c>_fc = Register("fc", new Linear(4, 2));</c>.</returns>

@@ -50,10 +50,6 @@ public sealed class ModuleDict : Module, IReadOnlyDictionary<string, Module>
     /// <inheritdoc />
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Module value) => _modules.TryGetValue(key, out value);
 
-    /// <summary>Not supported: a module dictionary only holds modules; look them up and call them.</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public override Tensor Forward(Tensor input) =>
-        throw new NotSupportedException("ModuleDict has no Forward: look modules up by name and call them.");
 
     /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, Module>> GetEnumerator() => _modules.GetEnumerator();

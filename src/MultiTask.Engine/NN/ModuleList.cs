@@ -36,10 +36,6 @@ public sealed class ModuleList : Module, IReadOnlyList<Module>
     /// <summary>The module at <paramref name="index"/>.</summary>
     public Module this[int index] => _modules[index];
 
-    /// <summary>Not supported: a module list only holds modules; iterate it and call them.</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public override Tensor Forward(Tensor input) =>
-        throw new NotSupportedException("ModuleList has no Forward: iterate it and call each module, or use Sequential to chain them.");
 
     /// <inheritdoc />
     public IEnumerator<Module> GetEnumerator() => _modules.GetEnumerator();

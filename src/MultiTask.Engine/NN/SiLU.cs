@@ -3,7 +3,7 @@ using MultiTask.Engine.Tensors;
 namespace MultiTask.Engine.NN;
 
 /// <summary>x·σ(x), also called swish (PyTorch's <c>nn.SiLU</c>).</summary>
-public sealed class SiLU : Module
+public sealed class SiLU : Module<Tensor, Tensor>
 {
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => input.Silu();

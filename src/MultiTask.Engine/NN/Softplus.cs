@@ -7,7 +7,7 @@ namespace MultiTask.Engine.NN;
 /// </summary>
 /// <param name="beta">The sharpness β.</param>
 /// <param name="threshold">Above this value of βx the function is linear, for stability.</param>
-public sealed class Softplus(float beta = 1f, float threshold = 20f) : Module
+public sealed class Softplus(float beta = 1f, float threshold = 20f) : Module<Tensor, Tensor>
 {
     /// <summary>The sharpness β.</summary>
     public float Beta { get; } = beta;

@@ -13,7 +13,7 @@ public class ModuleGoldenTests
 
     public static IEnumerable<object[]> Cases => Golden.CaseNames(File).Where(c => Make((string)c[0]) is not null);
 
-    private static Module? Make(string name) => name switch
+    private static Module<Tensor, Tensor>? Make(string name) => name switch
     {
         "linear" => new Linear(5, 4),
         "linear_2d" => new Linear(3, 2),

@@ -6,7 +6,7 @@ namespace MultiTask.Engine.Tests.NN;
 
 public class ModuleTests
 {
-    private sealed class Net : Module
+    private sealed class Net : Module<Tensor, Tensor>
     {
         public Net(Generator g)
         {
@@ -24,11 +24,13 @@ public class ModuleTests
         public override Tensor Forward(Tensor input)
         {
             var h = Backbone.Forward(input) * Scale;
-            return Heads["a"].Forward(h) + Heads["b"].Forward(h).Sum(1, keepDim: true);
+            return Head("a").Forward(h) + Head("b").Forward(h).Sum(1, keepDim: true);
         }
+
+        private Module<Tensor, Tensor> Head(string name) => (Module<Tensor, Tensor>)Heads[name];
     }
 
-    private sealed class Tied : Module
+    private sealed class Tied : Module<Tensor, Tensor>
     {
         public Tied()
         {
