@@ -119,6 +119,14 @@ public class TensorOpsTests
     }
 
     [Fact]
+    public void Std_GradientOfConstantRow_IsZero()
+    {
+        var x = Tensor.FromArray([2f, 2f, 2f, 1f, 3f, 5f], 2, 3).RequiresGrad_();
+        x.Std([1]).Sum().Backward();
+        x.Grad!.ToArray().Should().Equal(0f, 0f, 0f, -0.5f, 0f, 0.5f);
+    }
+
+    [Fact]
     public void Softmax_And_LogSumExp_StayFinite_ForHugeInputs()
     {
         var x = Tensor.FromArray([3e38f, 3e38f, -3e38f]);
