@@ -275,6 +275,14 @@ internal static class Derivatives
         return [xp * scale];
     }
 
+    /// <summary>Std backward through the variance: g / (2·std), and 0 where std is 0 (PyTorch's std_backward).</summary>
+    public static Tensor?[] Std(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        var isZero = y.Eq(0f);
+        return [Tensor.Where(isZero, Tensor.Scalar(0f), g / (Tensor.Where(isZero, Tensor.Scalar(1f), y) * 2f))];
+    }
+
     public static Tensor?[] LogSumExp(Node n, Tensor g)
     {
         var keep = n.Ints2!;

@@ -166,8 +166,19 @@ public partial class Tensor
         return (centered * centered).Sum(normalized, keepDim) / Math.Max(0, count - correction);
     }
 
-    /// <summary>The standard deviation over <paramref name="dims"/>: the square root of <see cref="Var"/>.</summary>
-    public Tensor Std(int[]? dims = null, int correction = 1, bool keepDim = false) => Var(dims, correction, keepDim).Sqrt();
+    /// <summary>
+    /// The standard deviation over <paramref name="dims"/>: the square root of <see cref="Var"/>. Where it is
+    /// 0 the gradient is 0 (not NaN), as in PyTorch.
+    /// </summary>
+    public Tensor Std(int[]? dims = null, int correction = 1, bool keepDim = false)
+    {
+        var variance = Var(dims, correction, keepDim);
+        var result = new Tensor(new float[variance.Numel], variance._shape);
+        TensorPrimitives.Sqrt(variance.Data, result.Data);
+        var node = Graph.Track(result, "StdBackward", Derivatives.Std, variance);
+        if (node is not null) node.Output = result;
+        return result;
+    }
 
     /// <summary>
     /// The vector p-norm over <paramref name="dims"/> (all when null or empty): (Σ|x|^p)^(1/p), the largest
