@@ -40,6 +40,23 @@ public sealed class Generator
         return this;
     }
 
+    /// <summary>
+    /// The generator's full state (PyTorch's <c>get_state</c>), for checkpoints: restoring it with
+    /// <see cref="SetState"/> continues the stream exactly where it was.
+    /// </summary>
+    public GeneratorState GetState() => new(InitialSeed, _s0, _s1, _s2, _s3, _spareNormal);
+
+    /// <summary>Restores a state captured by <see cref="GetState"/>.</summary>
+    public void SetState(GeneratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("A generator state cannot be all zeros (xoshiro256** would only produce zeros).", nameof(state));
+        InitialSeed = state.InitialSeed;
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+        _spareNormal = state.SpareNormal;
+    }
+
     /// <summary>Returns the next 64 random bits.</summary>
     public ulong NextUInt64()
     {
@@ -97,3 +114,12 @@ public sealed class Generator
         return z ^ (z >> 31);
     }
 }
+
+/// <summary>A snapshot of a <see cref="Generator"/>'s stream position (see <see cref="Generator.GetState"/>).</summary>
+/// <param name="InitialSeed">The seed the generator was last seeded with.</param>
+/// <param name="S0">The first word of the xoshiro256** state.</param>
+/// <param name="S1">The second word.</param>
+/// <param name="S2">The third word.</param>
+/// <param name="S3">The fourth word.</param>
+/// <param name="SpareNormal">The cached second Box–Muller normal, if any.</param>
+public sealed record GeneratorState(ulong InitialSeed, ulong S0, ulong S1, ulong S2, ulong S3, double? SpareNormal);
