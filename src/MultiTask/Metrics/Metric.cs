@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace MultiTask.Metrics;
 
 /// <summary>
@@ -34,9 +36,9 @@ public abstract class Metric
         if (!Enum.IsDefined(direction))
             throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown metric direction.");
         if (predictionWidth < 1)
-            throw new ArgumentOutOfRangeException(nameof(predictionWidth), predictionWidth, $"Metric '{name}' needs at least one prediction per row.");
+            throw new ArgumentOutOfRangeException(nameof(predictionWidth), predictionWidth, Invariant($"Metric '{name}' needs at least one prediction per row."));
         if (targetWidth < 1)
-            throw new ArgumentOutOfRangeException(nameof(targetWidth), targetWidth, $"Metric '{name}' needs at least one target per row.");
+            throw new ArgumentOutOfRangeException(nameof(targetWidth), targetWidth, Invariant($"Metric '{name}' needs at least one target per row."));
         Name = name;
         Direction = direction;
         PredictionWidth = predictionWidth;
@@ -70,17 +72,17 @@ public abstract class Metric
     {
         if (targets.Length % TargetWidth != 0)
             throw new ArgumentException(
-                $"Metric '{Name}' expects {TargetWidth} targets per row, but got {targets.Length} targets, which is not a multiple of {TargetWidth}.",
+                Invariant($"Metric '{Name}' expects {TargetWidth} targets per row, but got {targets.Length} targets, which is not a multiple of {TargetWidth}."),
                 nameof(targets));
         int rows = targets.Length / TargetWidth;
         if (predictions.Length != (long)rows * PredictionWidth)
             throw new ArgumentException(
-                $"Metric '{Name}' got {predictions.Length} predictions for {targets.Length} targets; expected {(long)rows * PredictionWidth} " +
-                $"({PredictionWidth} per row for {rows} rows).",
+                Invariant($"Metric '{Name}' got {predictions.Length} predictions for {targets.Length} targets; expected {(long)rows * PredictionWidth} ") +
+                Invariant($"({PredictionWidth} per row for {rows} rows)."),
                 nameof(predictions));
         if (!mask.IsEmpty && mask.Length != rows)
             throw new ArgumentException(
-                $"Metric '{Name}' got a mask of length {mask.Length} for {rows} rows; pass one value per row (1 = labelled, 0 = missing) or an empty mask.",
+                Invariant($"Metric '{Name}' got a mask of length {mask.Length} for {rows} rows; pass one value per row (1 = labelled, 0 = missing) or an empty mask."),
                 nameof(mask));
 
         for (int row = 0; row < rows; row++)
@@ -118,7 +120,7 @@ public abstract class Metric
     public abstract Metric Clone();
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name} = {Result()}";
+    public override string ToString() => Invariant($"{Name} = {Result()}");
 
     /// <summary>
     /// Checks one labelled row before anything in the batch is accumulated; throw an
@@ -152,7 +154,7 @@ public abstract class Metric
         if (m == 0f)
             return false;
         throw new ArgumentException(
-            $"Metric '{Name}' got mask value {m} at row {row}; mask values must be 1 (labelled) or 0 (missing).",
+            Invariant($"Metric '{Name}' got mask value {m} at row {row}; mask values must be 1 (labelled) or 0 (missing)."),
             nameof(mask));
     }
 }

@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace MultiTask.Metrics;
 
 /// <summary>Value checks shared by the built-in metrics, with messages that name the metric, row and fix.</summary>
@@ -7,7 +9,7 @@ internal static class MetricGuard
     {
         if (!float.IsFinite(target))
             throw new ArgumentException(
-                $"Metric '{metric.Name}' got target {target} at row {row}; mark a missing label with mask 0 instead of a non-finite target.",
+                Invariant($"Metric '{metric.Name}' got target {target} at row {row}; mark a missing label with mask 0 instead of a non-finite target."),
                 "targets");
     }
 
@@ -15,7 +17,7 @@ internal static class MetricGuard
     {
         if (!float.IsFinite(score))
             throw new ArgumentException(
-                $"Metric '{metric.Name}' got prediction {score} at row {row}; scores must be finite.",
+                Invariant($"Metric '{metric.Name}' got prediction {score} at row {row}; scores must be finite."),
                 "predictions");
     }
 
@@ -23,7 +25,7 @@ internal static class MetricGuard
     {
         if (!(p >= 0f && p <= 1f))
             throw new ArgumentException(
-                $"Metric '{metric.Name}' got prediction {p} at row {row}, column {column}; expected a probability in [0, 1] " +
+                Invariant($"Metric '{metric.Name}' got prediction {p} at row {row}, column {column}; expected a probability in [0, 1] ") +
                 "(apply sigmoid or softmax to the model's logits first).",
                 "predictions");
     }
@@ -32,7 +34,7 @@ internal static class MetricGuard
     {
         if (target != 0f && target != 1f)
             throw new ArgumentException(
-                $"Metric '{metric.Name}' got target {target} at row {row}, column {column}; binary targets must be 0 or 1 " +
+                Invariant($"Metric '{metric.Name}' got target {target} at row {row}, column {column}; binary targets must be 0 or 1 ") +
                 "(mark a missing label with mask 0).",
                 "targets");
     }
@@ -41,8 +43,8 @@ internal static class MetricGuard
     {
         if (!(target >= 0f && target < classCount && target == MathF.Floor(target)))
             throw new ArgumentException(
-                $"Metric '{metric.Name}' got class index {target} at row {row}, but there are {classCount} classes; " +
-                $"expected an integer in [0, {classCount - 1}].",
+                Invariant($"Metric '{metric.Name}' got class index {target} at row {row}, but there are {classCount} classes; ") +
+                Invariant($"expected an integer in [0, {classCount - 1}]."),
                 "targets");
     }
 
@@ -55,7 +57,7 @@ internal static class MetricGuard
     public static void Width(int width, int minimum, string parameterName, string what)
     {
         if (width < minimum)
-            throw new ArgumentOutOfRangeException(parameterName, width, $"A {what} metric needs at least {minimum} {(what == "multiclass" ? "classes" : "labels")}.");
+            throw new ArgumentOutOfRangeException(parameterName, width, Invariant($"A {what} metric needs at least {minimum} {(what == "multiclass" ? "classes" : "labels")}."));
     }
 
     /// <summary>Checks a classification row: probabilities in [0, 1] and targets of the right kind.</summary>

@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace MultiTask.Metrics;
 
 /// <summary>One metric of one task, measured on the multi-task model and on its single-task baseline.</summary>
@@ -68,11 +70,11 @@ public static class MultiTaskImprovement
                 throw new ArgumentException("Every comparison needs a task name and a metric name.", nameof(comparisons));
             if (!seen.Add((comparison.Task, comparison.Metric)))
                 throw new ArgumentException(
-                    $"Task '{comparison.Task}' metric '{comparison.Metric}' is given twice; pass each (task, metric) pair once.",
+                    Invariant($"Task '{comparison.Task}' metric '{comparison.Metric}' is given twice; pass each (task, metric) pair once."),
                     nameof(comparisons));
 
             double change = Change(comparison.MultiTask, comparison.SingleTask, comparison.Direction,
-                $"Task '{comparison.Task}' metric '{comparison.Metric}'", nameof(comparisons));
+                Invariant($"Task '{comparison.Task}' metric '{comparison.Metric}'"), nameof(comparisons));
             changes.Add(new MetricChange(comparison, change));
             total += change;
             if (taskSums.TryGetValue(comparison.Task, out var acc))
@@ -98,14 +100,14 @@ public static class MultiTaskImprovement
     private static double Change(double multiTask, double singleTask, MetricDirection direction, string what, string parameterName)
     {
         if (!Enum.IsDefined(direction))
-            throw new ArgumentOutOfRangeException(parameterName, direction, $"{what} has an unknown metric direction.");
+            throw new ArgumentOutOfRangeException(parameterName, direction, Invariant($"{what} has an unknown metric direction."));
         if (!double.IsFinite(multiTask) || !double.IsFinite(singleTask))
             throw new ArgumentException(
-                $"{what} has a non-finite value (multi-task {multiTask}, single-task {singleTask}); Δm needs finite values for both.",
+                Invariant($"{what} has a non-finite value (multi-task {multiTask}, single-task {singleTask}); Δm needs finite values for both."),
                 parameterName);
         if (singleTask == 0)
             throw new ArgumentException(
-                $"{what} has a single-task baseline of 0, so its relative change is undefined; " +
+                Invariant($"{what} has a single-task baseline of 0, so its relative change is undefined; ") +
                 "leave this metric out of Δm or use one whose baseline is non-zero (e.g. RMSE instead of an error count).",
                 parameterName);
         double change = (multiTask - singleTask) / Math.Abs(singleTask) * 100.0;
