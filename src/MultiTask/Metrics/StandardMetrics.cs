@@ -3,8 +3,9 @@ namespace MultiTask.Metrics;
 /// <summary>Factories for the built-in metrics and the default metric set of each kind of task.</summary>
 /// <remarks>
 /// Named <c>StandardMetrics</c> rather than <c>Metrics</c> because a class named like its namespace
-/// (<c>MultiTask.Metrics.Metrics</c>) cannot be reached as <c>Metrics.Rmse()</c> from code inside
-/// <c>MultiTask.*</c>: there the simple name binds to the namespace first.
+/// (<c>MultiTask.Metrics.Metrics</c>) cannot be reached as <c>Metrics.Rmse()</c> from code in a
+/// <c>MultiTask.*</c> namespace with its usings at the top of the file: the simple name binds to the
+/// namespace <c>MultiTask.Metrics</c> before the usings are consulted (error CS0234).
 /// </remarks>
 public static class StandardMetrics
 {
