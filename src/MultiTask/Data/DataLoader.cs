@@ -11,7 +11,7 @@ namespace MultiTask.Data;
 /// carries every task it is labelled for.</para>
 /// <para><b>Per-task batches</b> (with a <see cref="TaskSampler"/>): each step draws a task from the
 /// sampler, then <c>min(batchSize, n_t)</c> rows labelled for that task, without replacement from a
-/// per-task shuffled queue that is reshuffled when exhausted; other tasks are masked out of the
+/// per-task shuffled queue (when fewer than a batch remain, they are served first and the other rows reshuffled behind them, so a batch never repeats a row and each row is served once per cycle); other tasks are masked out of the
 /// batch. An epoch is <c>ceil(Σ_t n_t / batchSize)</c> steps, where n_t is the number of rows labelled
 /// for task t, so it processes about as many labels as a joint epoch.</para>
 /// </remarks>
@@ -20,6 +20,7 @@ public sealed class DataLoader
     private readonly Generator _generator;
     private readonly int[][] _taskRows = [];
     private readonly int[] _taskCursor = [];
+    private readonly int[][] _taskRowsSorted = [];
 
     /// <summary>Creates a loader.</summary>
     /// <param name="data">The encoded data.</param>
@@ -44,11 +45,13 @@ public sealed class DataLoader
         }
         int tasks = data.Tasks.Count;
         _taskRows = new int[tasks][];
+        _taskRowsSorted = new int[tasks][];
         _taskCursor = new int[tasks];
         long labels = 0;
         for (int t = 0; t < tasks; t++)
         {
             _taskRows[t] = [.. data.LabeledRows(t)];
+            _taskRowsSorted[t] = [.. _taskRows[t]];
             _taskCursor[t] = _taskRows[t].Length;
             labels += _taskRows[t].Length;
         }
@@ -92,16 +95,23 @@ public sealed class DataLoader
             int t = sampler.Sample(_generator);
             var pool = _taskRows[t];
             int take = Math.Min(BatchSize, pool.Length);
-            var rows = new int[take];
-            for (int i = 0; i < take; i++)
+            int left = pool.Length - _taskCursor[t];
+            if (left < take)
             {
-                if (_taskCursor[t] == pool.Length)
-                {
-                    MultiTaskDataset.Shuffle(pool, _generator);
-                    _taskCursor[t] = 0;
-                }
-                rows[i] = pool[_taskCursor[t]++];
+                // The rows not yet served this cycle go first, so a batch never repeats a row and every
+                // row is served once per cycle.
+                Array.Copy(pool, _taskCursor[t], pool, 0, left);
+                var rest = new ArraySegment<int>(pool, left, pool.Length - left);
+                var used = new HashSet<int>(new ArraySegment<int>(pool, 0, left));
+                int k = 0;
+                foreach (int r in _taskRowsSorted[t])
+                    if (!used.Contains(r)) rest[k++] = r;
+                MultiTaskDataset.Shuffle(rest, _generator);
+                _taskCursor[t] = 0;
             }
+            var rows = new int[take];
+            Array.Copy(pool, _taskCursor[t], rows, 0, take);
+            _taskCursor[t] += take;
             yield return Data.GetBatch(rows, t);
         }
     }
