@@ -1,0 +1,254 @@
+using MultiTask.Engine.Tensors;
+using MultiTask.Tasks;
+
+namespace MultiTask.Data;
+
+/// <summary>
+/// Turns datasets into float32 matrices for a model. Fitted on the <b>training</b> split only, so no
+/// statistic of validation or test rows leaks into training.
+/// </summary>
+/// <remarks>
+/// <para><b>Layout.</b> The encoded input has, for each schema feature in order, its value block
+/// (numeric: 1 standardised column; one-hot: k columns; embedding: 1 index column), immediately
+/// followed by its presence column when it has one (<see cref="Blocks"/>, <see cref="Columns"/>).</para>
+/// <para><b>Which features get a presence column.</b> Exactly those that (a) are not listed in the
+/// <see cref="TaskSpec.Features"/> of every task — so they are missing for rows from tables that
+/// lack them — or (b) have at least one missing value in the training data. A feature every task
+/// uses and that is never missing in training has no presence column (a missing value in later data
+/// then simply encodes as 0 = the training mean).</para>
+/// <para><b>Union schema with presence masks.</b> One shared backbone sees every row over the same
+/// columns; the presence flags let it tell "missing" from "equal to the mean". An architecture that
+/// wants per-task input encoders instead can slice each task's own columns with
+/// <see cref="TaskColumns(string)"/>.</para>
+/// <para><b>Targets.</b> Regression tasks with <see cref="TaskSpec.StandardizeTarget"/> are
+/// standardised with the mean and population standard deviation of their labelled training rows;
+/// use <see cref="InverseTarget(string, float[])"/> to report predictions in user units. Other kinds
+/// are stored as-is (binary 0/1, multiclass class index, multilabel 0/1, custom raw). Unlabelled
+/// entries hold 0, never NaN, and have mask 0.</para>
+/// </remarks>
+public sealed class FeatureEncoder
+{
+    private readonly Standardization[] _featureStats;
+    private readonly Standardization?[] _targetStats;
+    private readonly FeatureBlock[] _blocks;
+    private readonly EncodedColumn[] _columns;
+    private readonly TaskSpec[] _tasks;
+    private readonly Dictionary<string, int>[] _categoryIndex;
+
+    private FeatureEncoder(MultiTaskDataset train)
+    {
+        Schema = train.Schema;
+        _tasks = [.. train.Tasks];
+        int featureCount = Schema.Count;
+        _featureStats = new Standardization[featureCount];
+        _categoryIndex = new Dictionary<string, int>[featureCount];
+        _blocks = new FeatureBlock[featureCount];
+        var columns = new List<EncodedColumn>();
+        for (int f = 0; f < featureCount; f++)
+        {
+            var spec = Schema.Features[f];
+            bool anyMissing;
+            if (spec.Kind == FeatureKind.Numeric)
+            {
+                var values = train.NumericArray(f)!;
+                anyMissing = Array.Exists(values, double.IsNaN);
+                if (anyMissing && Array.TrueForAll(values, double.IsNaN))
+                    throw new InvalidOperationException(
+                        $"Numeric feature '{spec.Name}' has no values in the training data, so it cannot be standardised; check its column name (TableOptions.ColumnMap) or remove it from the schema.");
+                _featureStats[f] = Standardization.Fit(values);
+                _categoryIndex[f] = [];
+            }
+            else
+            {
+                anyMissing = Array.Exists(train.CategoricalArray(f)!, v => v is null);
+                _featureStats[f] = new Standardization(0, 1);
+                _categoryIndex[f] = spec.Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+            }
+            bool usedByAll = Array.TrueForAll(_tasks, t => t.Features.Contains(spec.Name));
+            int start = columns.Count;
+            if (spec.Kind == FeatureKind.Numeric)
+                columns.Add(new EncodedColumn(spec.Name, spec.Name, EncodedColumnKind.Numeric));
+            else if (spec.Encoding == CategoricalEncoding.OneHot)
+                foreach (var c in spec.Categories)
+                    columns.Add(new EncodedColumn($"{spec.Name}={c}", spec.Name, EncodedColumnKind.OneHot, c));
+            else
+                columns.Add(new EncodedColumn($"{spec.Name}:index", spec.Name, EncodedColumnKind.EmbeddingIndex));
+            int presence = -1;
+            if (!usedByAll || anyMissing)
+            {
+                presence = columns.Count;
+                columns.Add(new EncodedColumn($"{spec.Name}:present", spec.Name, EncodedColumnKind.Presence));
+            }
+            _blocks[f] = new FeatureBlock(spec, start, spec.EncodedWidth, presence);
+        }
+        _columns = [.. columns];
+
+        _targetStats = new Standardization?[_tasks.Length];
+        for (int t = 0; t < _tasks.Length; t++)
+        {
+            if (train.LabelCountAt(t) == 0)
+                throw new InvalidOperationException(
+                    $"Task '{_tasks[t].Name}' has no labels in the training data ({train.RowCount} rows); give it labelled rows, or lower the validation/test fractions of the split.");
+            if (_tasks[t].Kind == TaskKind.Regression && _tasks[t].StandardizeTarget)
+                _targetStats[t] = Standardization.Fit(train.TargetArray(t));
+        }
+    }
+
+    /// <summary>Fits feature and target statistics on <paramref name="train"/> (the training split only).</summary>
+    /// <param name="train">The training data.</param>
+    /// <exception cref="ArgumentException">The dataset is empty.</exception>
+    /// <exception cref="InvalidOperationException">A task has no training labels, or a numeric feature has no training values.</exception>
+    public static FeatureEncoder Fit(MultiTaskDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.RowCount == 0)
+            throw new ArgumentException("Cannot fit a FeatureEncoder on an empty dataset; pass the training split.", nameof(train));
+        return new FeatureEncoder(train);
+    }
+
+    /// <summary>The schema this encoder was fitted for.</summary>
+    public FeatureSchema Schema { get; }
+
+    /// <summary>The tasks this encoder was fitted for.</summary>
+    public IReadOnlyList<TaskSpec> Tasks => _tasks;
+
+    /// <summary>The number of encoded input columns F.</summary>
+    public int Width => _columns.Length;
+
+    /// <summary>Every encoded input column, in order.</summary>
+    public IReadOnlyList<EncodedColumn> Columns => _columns;
+
+    /// <summary>The encoded column names, in order (see <see cref="EncodedColumn.Name"/>).</summary>
+    public IReadOnlyList<string> ColumnNames => _columns.Select(c => c.Name).ToArray();
+
+    /// <summary>Where each schema feature sits in the encoded input, in schema order.</summary>
+    public IReadOnlyList<FeatureBlock> Blocks => _blocks;
+
+    /// <summary>Where feature <paramref name="feature"/> sits in the encoded input.</summary>
+    public FeatureBlock Block(string feature) => _blocks[FeatureIndex(feature)];
+
+    /// <summary>
+    /// The encoded columns (value and presence columns, ascending) of the features task
+    /// <paramref name="task"/> declares, for an architecture that builds per-task input encoders.
+    /// </summary>
+    public IReadOnlyList<int> TaskColumns(string task)
+    {
+        var spec = _tasks[MultiTaskDataset.IndexOfTask(_tasks, task)];
+        return spec.Features.SelectMany(f => _blocks[FeatureIndex(f)].Columns).Order().ToArray();
+    }
+
+    /// <summary>The standardisation fitted for numeric feature <paramref name="feature"/>.</summary>
+    public Standardization FeatureStatistics(string feature)
+    {
+        int f = FeatureIndex(feature);
+        return Schema.Features[f].Kind == FeatureKind.Numeric
+            ? _featureStats[f]
+            : throw new InvalidOperationException($"Feature '{feature}' is categorical and has no standardisation.");
+    }
+
+    /// <summary>The target standardisation of <paramref name="task"/>, or null when its target is not standardised.</summary>
+    public Standardization? TargetStatistics(string task) => _targetStats[MultiTaskDataset.IndexOfTask(_tasks, task)];
+
+    /// <summary>Maps predictions (or encoded targets) of <paramref name="task"/> back to user units; a copy when the target is not standardised.</summary>
+    /// <param name="task">The task name.</param>
+    /// <param name="values">Values in encoded units.</param>
+    public float[] InverseTarget(string task, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var result = (float[])values.Clone();
+        if (TargetStatistics(task) is { } s)
+            for (int i = 0; i < result.Length; i++) result[i] = (float)s.Invert(result[i]);
+        return result;
+    }
+
+    /// <summary>Maps one prediction of <paramref name="task"/> back to user units.</summary>
+    public double InverseTarget(string task, double value) => TargetStatistics(task) is { } s ? s.Invert(value) : value;
+
+    /// <summary>Maps a prediction tensor of <paramref name="task"/> back to user units (a new tensor of the same shape, no gradient).</summary>
+    public Tensor InverseTarget(string task, Tensor values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Tensor.FromArray(InverseTarget(task, values.ToArray()), [.. values.Shape]);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="data"/> (any split) with the statistics fitted on the training data.
+    /// </summary>
+    /// <param name="data">A dataset over the same schema and tasks.</param>
+    /// <exception cref="ArgumentException">The dataset has a different schema or tasks.</exception>
+    public EncodedData Transform(MultiTaskDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.Schema.SameAs(Schema))
+            throw new ArgumentException(
+                $"The dataset's schema {data.Schema} differs from the encoder's {Schema}; fit and transform data built with the same FeatureSchema.", nameof(data));
+        if (!MultiTaskDataset.SameTasks(data.Tasks, _tasks))
+            throw new ArgumentException(
+                $"The dataset's tasks ({string.Join(", ", data.Tasks.Select(t => t.Name))}) differ from the encoder's ({string.Join(", ", _tasks.Select(t => t.Name))}); use the same task list.",
+                nameof(data));
+        int n = data.RowCount, width = Width;
+        var x = new float[n * width];
+        var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int f = 0; f < Schema.Count; f++)
+        {
+            var block = _blocks[f];
+            var spec = block.Feature;
+            if (spec.Kind == FeatureKind.Numeric)
+            {
+                var values = data.NumericArray(f)!;
+                var s = _featureStats[f];
+                for (int r = 0; r < n; r++)
+                {
+                    double v = values[r];
+                    bool present = !double.IsNaN(v);
+                    if (present) x[r * width + block.Start] = (float)s.Apply(v);
+                    if (block.HasPresence) x[r * width + block.PresenceColumn] = present ? 1f : 0f;
+                }
+                continue;
+            }
+            var cats = data.CategoricalArray(f)!;
+            var index = _categoryIndex[f];
+            int count = 0;
+            for (int r = 0; r < n; r++)
+            {
+                string? v = cats[r];
+                if (block.HasPresence) x[r * width + block.PresenceColumn] = v is null ? 0f : 1f;
+                if (v is null) continue;
+                if (!index.TryGetValue(v, out int c))
+                {
+                    count++;
+                    continue;
+                }
+                if (spec.Encoding == CategoricalEncoding.OneHot) x[r * width + block.Start + c] = 1f;
+                else x[r * width + block.Start] = c + 1;
+            }
+            if (count > 0) unknown[spec.Name] = count;
+        }
+        var targets = new float[_tasks.Length][];
+        var masks = new float[_tasks.Length][];
+        for (int t = 0; t < _tasks.Length; t++)
+        {
+            var raw = data.TargetArray(t);
+            var mask = data.MaskArray(t);
+            int w = _tasks[t].TargetWidth;
+            var y = new float[n * w];
+            var s = _targetStats[t];
+            for (int r = 0; r < n; r++)
+            {
+                if (mask[r] == 0f) continue;
+                for (int j = 0; j < w; j++)
+                {
+                    double v = raw[r * w + j];
+                    y[r * w + j] = (float)(s is { } st ? st.Apply(v) : v);
+                }
+            }
+            targets[t] = y;
+            masks[t] = (float[])mask.Clone();
+        }
+        return new EncodedData(this, n, x, targets, masks, unknown);
+    }
+
+    private int FeatureIndex(string feature) => Schema.IndexOf(feature) is var f and >= 0
+        ? f
+        : throw new KeyNotFoundException($"There is no feature '{feature}' (features: {string.Join(", ", Schema.Names)}).");
+}

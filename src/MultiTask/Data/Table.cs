@@ -1,0 +1,150 @@
+using System.Globalization;
+using CsvHelper;
+
+namespace MultiTask.Data;
+
+/// <summary>
+/// A raw table of named columns, numeric (<c>double</c>, NaN = missing) or text (null or a
+/// <see cref="TableOptions.MissingValues"/> token = missing), before a schema gives it meaning.
+/// It is what a CSV file is read into and how in-memory data enters
+/// <see cref="MultiTaskDataset.FromTable"/>.
+/// </summary>
+/// <example><code>
+/// var houses = new Table("houses")
+///     .Add("size_sqft", [1400.0, 2100.0]).Add("bedrooms", [3.0, 4.0]).Add("house", [250e3, 410e3]);
+/// </code></example>
+public sealed class Table
+{
+    private readonly List<string> _names = [];
+    private readonly Dictionary<string, TableColumn> _columns = new(StringComparer.Ordinal);
+    private int[]? _lines;
+
+    /// <summary>Creates an empty table.</summary>
+    /// <param name="name">A name used in error messages (e.g. the file name).</param>
+    public Table(string name = "table") => Name = string.IsNullOrWhiteSpace(name) ? "table" : name;
+
+    /// <summary>The name used in error messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The number of rows (0 until a column is added).</summary>
+    public int RowCount { get; private set; }
+
+    /// <summary>The column names in the order they were added.</summary>
+    public IReadOnlyList<string> ColumnNames => _names;
+
+    /// <summary>Whether the table has a column called <paramref name="column"/> (exact match).</summary>
+    public bool HasColumn(string column) => _columns.ContainsKey(column);
+
+    /// <summary>Adds a numeric column; NaN marks a missing value (infinities are rejected when the table is used).</summary>
+    /// <returns>This table.</returns>
+    public Table Add(string column, double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return AddColumn(column, new TableColumn((double[])values.Clone(), null), values.Length);
+    }
+
+    /// <summary>Adds a numeric column from integers (e.g. class indices).</summary>
+    /// <returns>This table.</returns>
+    public Table Add(string column, int[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return AddColumn(column, new TableColumn(values.Select(v => (double)v).ToArray(), null), values.Length);
+    }
+
+    /// <summary>Adds a text column (categories, class names, or numbers as text); null marks a missing value.</summary>
+    /// <returns>This table.</returns>
+    public Table Add(string column, string?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return AddColumn(column, new TableColumn(null, (string?[])values.Clone()), values.Length);
+    }
+
+    /// <summary>Reads a CSV file with a header row (invariant culture).</summary>
+    /// <param name="path">The file path; its file name names the table in error messages.</param>
+    /// <param name="options">Delimiter; other settings are used when the table is turned into a dataset.</param>
+    public static Table FromCsv(string path, CsvOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"CSV file '{path}' does not exist; check the path (relative paths start at '{Environment.CurrentDirectory}').", path);
+        using var reader = new StreamReader(path);
+        return FromCsv(reader, Path.GetFileName(path), options);
+    }
+
+    /// <summary>Reads CSV text with a header row (invariant culture). All columns are read as text.</summary>
+    /// <param name="reader">The CSV text.</param>
+    /// <param name="name">A name used in error messages.</param>
+    /// <param name="options">Delimiter; other settings are used when the table is turned into a dataset.</param>
+    public static Table FromCsv(TextReader reader, string name = "csv", CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new CsvOptions();
+        var csvOptions = CsvReaderOptions.Default with
+        {
+            Separator = options.Delimiter,
+            HasHeader = true,
+            TrimWhitespace = true,
+            TrackLineNumbers = true,
+            MalformedData = CsvMalformedDataHandling.Throw,
+            FormatProvider = CultureInfo.InvariantCulture,
+        };
+        var table = new Table(name);
+        try
+        {
+            using var csv = CsvReader.Create(reader, csvOptions, leaveOpen: true);
+            var header = csv.Headers.ToArray();
+            if (header.Length == 0)
+                throw new InvalidDataException($"CSV '{name}' is empty; it needs a header row naming the columns.");
+            for (int c = 0; c < header.Length; c++)
+            {
+                if (string.IsNullOrWhiteSpace(header[c]))
+                    throw new InvalidDataException($"CSV '{name}' header has an empty name for column {c + 1}; name every column.");
+                if (Array.IndexOf(header, header[c]) != c)
+                    throw new InvalidDataException($"CSV '{name}' header names column '{header[c]}' twice; column names must be unique.");
+            }
+            var cells = new List<string?>[header.Length];
+            for (int c = 0; c < cells.Length; c++) cells[c] = [];
+            var lines = new List<int>();
+            while (csv.Read())
+            {
+                int line = (int)csv.LineNumber;
+                if (csv.FieldCount != header.Length)
+                    throw new InvalidDataException(
+                        $"CSV '{name}', line {line}: {csv.FieldCount} fields but the header has {header.Length} ({string.Join(", ", header)}); check for a missing or extra delimiter '{options.Delimiter}' or an unquoted value containing it.");
+                for (int c = 0; c < header.Length; c++) cells[c].Add(csv.GetString(c));
+                lines.Add(line);
+            }
+            for (int c = 0; c < header.Length; c++) table.Add(header[c], cells[c].ToArray());
+            table._lines = lines.ToArray();
+            table.RowCount = lines.Count;
+        }
+        catch (CsvFormatException e)
+        {
+            throw new InvalidDataException($"CSV '{name}' could not be parsed at line {e.LineNumber}: {e.Message} Check the quoting of that line.", e);
+        }
+        return table;
+    }
+
+    internal TableColumn Column(string column) => _columns[column];
+
+    /// <summary>How a row is named in messages: the 1-based line number for CSV, the 0-based row index otherwise.</summary>
+    internal string RowName(int row) => _lines is null ? $"row {row}" : $"line {_lines[row]}";
+
+    private Table AddColumn(string column, TableColumn data, int length)
+    {
+        if (string.IsNullOrWhiteSpace(column))
+            throw new ArgumentException($"Table '{Name}': a column name is empty; name every column.", nameof(column));
+        if (_columns.ContainsKey(column))
+            throw new ArgumentException($"Table '{Name}' already has a column '{column}'; column names must be unique.", nameof(column));
+        if (_names.Count > 0 && length != RowCount)
+            throw new ArgumentException(
+                $"Table '{Name}': column '{column}' has {length} values but the table has {RowCount} rows (column '{_names[0]}'); every column needs one value per row.",
+                nameof(column));
+        _names.Add(column);
+        _columns.Add(column, data);
+        RowCount = length;
+        return this;
+    }
+}
+
+internal sealed record TableColumn(double[]? Numbers, string?[]? Texts);
