@@ -1,3 +1,4 @@
+using MultiTask.Data;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 
@@ -201,6 +202,64 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
         options ??= new MlpOptions();
         options.Validate();
         return new HardSharingModel(backbone, backboneOutputSize, BuildHeads(tasks, backboneOutputSize, head, options, customHeads, generator), inputSize);
+    }
+
+    /// <summary>
+    /// Builds a hard-sharing model for the tasks and the encoded input width of a fitted
+    /// <see cref="FeatureEncoder"/> (the usual path: one output per task, sized by its kind).
+    /// </summary>
+    /// <param name="encoder">The encoder fitted on the training data; gives the input width and the tasks.</param>
+    /// <param name="backbone">Hidden sizes of the shared MLP backbone.</param>
+    /// <param name="head">Hidden sizes of each task's MLP head (none: a single Linear).</param>
+    /// <param name="options">Activation, dropout and normalisation of the MLPs.</param>
+    /// <param name="customHeads">User heads by task name, replacing the MLP head of those tasks.</param>
+    /// <param name="generator">The seeded source for weight initialisation.</param>
+    /// <param name="tasks">The task names to build (default: all of the encoder's tasks), e.g. one task for a single-task baseline.</param>
+    public static HardSharingModel HardSharing(FeatureEncoder encoder, int[] backbone, int[]? head = null, MlpOptions? options = null,
+        IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
+        HardSharing(Width(encoder), TaskShapes(encoder, tasks), backbone, head, options, customHeads, generator);
+
+    /// <summary>Builds a soft-sharing model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
+    /// <param name="encoder">The encoder fitted on the training data.</param>
+    /// <param name="hidden">Hidden sizes of each task's column.</param>
+    /// <param name="head">Hidden sizes of each task's head.</param>
+    /// <param name="strength">The penalty's λ.</param>
+    /// <param name="distance">How the columns' parameters are compared.</param>
+    /// <param name="options">Activation, dropout and normalisation of the MLPs.</param>
+    /// <param name="generator">The seeded source for weight initialisation.</param>
+    /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
+    public static SoftSharingModel SoftSharing(FeatureEncoder encoder, int[] hidden, int[]? head = null, double strength = 1e-3,
+        SoftSharingDistance distance = SoftSharingDistance.ToMean, MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
+        SoftSharing(Width(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads: false, options, generator);
+
+    /// <summary>Builds a cross-stitch model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
+    /// <param name="encoder">The encoder fitted on the training data.</param>
+    /// <param name="hidden">Hidden sizes of each task's column; a cross-stitch unit follows each.</param>
+    /// <param name="head">Hidden sizes of each task's head.</param>
+    /// <param name="selfWeight">The initial weight a task gives its own column.</param>
+    /// <param name="options">Activation, dropout and normalisation of the MLPs.</param>
+    /// <param name="generator">The seeded source for weight initialisation.</param>
+    /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
+    public static CrossStitchModel CrossStitch(FeatureEncoder encoder, int[] hidden, int[]? head = null, double selfWeight = 0.9,
+        MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
+        CrossStitch(Width(encoder), TaskShapes(encoder, tasks), hidden, head, selfWeight, perChannel: false, options, generator);
+
+    private static int Width(FeatureEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        return encoder.Width;
+    }
+
+    private static List<(string Name, int OutputSize)> TaskShapes(FeatureEncoder encoder, IReadOnlyList<string>? only)
+    {
+        var all = encoder.Tasks.Select(t => (t.Name, t.OutputSize)).ToList();
+        if (only is null) return all;
+        foreach (var name in only)
+        {
+            if (!all.Exists(t => t.Name == name))
+                throw new ArgumentException($"Task '{name}' is not one of the encoder's tasks ({string.Join(", ", all.Select(t => t.Name))}).", nameof(only));
+        }
+        return all.Where(t => only.Contains(t.Name)).ToList();
     }
 
     /// <summary>Builds a soft-sharing model: one MLP column and head per task, tied by a parameter-distance penalty (<see cref="SoftSharingModel"/>).</summary>
