@@ -116,7 +116,7 @@ public class GradNormTests
         for (int step = 0; step < 5; step++)
         {
             s.W.Grad = null;
-            s.Strategy.TaskWeights.Grad = null;
+            s.Strategy.ZeroGrad();
             s.Context.Step = step;
             s.Strategy.Backward(s.Losses(), s.Context);
             optimizer.Step();

@@ -203,6 +203,18 @@ public class LossWeightingTests
     }
 
     [Fact]
+    public void CustomGradientWeighting_FromTheDocs_AveragesUnitGradients()
+    {
+        var m = new TinyModel(2);
+        m.Theta.Grad = Tensor.FromArray([1f, 1f], 2);
+        // g1 = (3, 4) → (0.6, 0.8); g2 = (0, 2) → (0, 1); their average is (0.3, 0.9).
+        var result = new UnitGradientAverage().Backward([m.Linear(0, 3, 4), m.Linear(1, 0, 2)], m.Context("t1", "t2"));
+        Expect.Close(m.Theta.Grad, 1.3, 1.9);
+        Expect.Close(result.Weights, 1.0 / 10, 1.0 / 4);
+        Expect.Close(m.Heads[1].Grad, 3);
+    }
+
+    [Fact]
     public void CustomWeighting_ThatIgnoresTheExtraObjective_Throws()
     {
         var m = new TinyModel(1);
@@ -237,6 +249,27 @@ public class LossWeightingTests
             var weights = new double[taskLosses.Count];
             weights[largest] = 1;
             return new WeightingResult(weights, BackwardObjective(WeightedSum(taskLosses, weights), context));
+        }
+    }
+
+    private sealed class UnitGradientAverage : LossWeighting
+    {
+        protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
+        {
+            float[]?[] grads = TaskGradients(taskLosses, context);
+            var combined = new float[context.SharedNumel];
+            var weights = new double[grads.Length];
+            int present = grads.Count(g => g is not null);
+            for (int i = 0; i < grads.Length; i++)
+            {
+                if (grads[i] is not { } g) continue;
+                double norm = Math.Sqrt(g.Sum(x => (double)x * x));
+                if (norm == 0) continue;
+                for (int k = 0; k < g.Length; k++) combined[k] += (float)(g[k] / norm / present);
+                weights[i] = 1.0 / (norm * present);
+            }
+            double objective = BackwardWithSharedGradient(taskLosses, combined, context);
+            return new WeightingResult(weights, objective);
         }
     }
 
