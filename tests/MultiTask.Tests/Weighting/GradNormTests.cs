@@ -89,6 +89,35 @@ public class GradNormTests
     }
 
     [Fact]
+    public void WeightGradient_EqualsTheSecondOrderAutogradRoute_OfThePaper()
+    {
+        // The paper differentiates L_grad = Σ|‖∇_W(wᵢLᵢ)‖ − Ḡ·rᵢ^α| through the gradient norm itself
+        // (a second-order graph). The strategy uses the closed form ∂L_grad/∂wᵢ = sign(Gᵢ − tᵢ)·‖∇_W Lᵢ‖;
+        // here both are computed and must agree.
+        var s = new Setup();
+        s.SetWeights(1.3f, 0.7f);
+        s.Strategy.Backward(s.Losses(), s.Context);
+        var closedForm = s.Strategy.TaskWeights.Grad!.ToArray();
+
+        var w = new Parameter(Tensor.FromArray([1.3f, 0.7f]));
+        var losses = s.Losses();
+        var norms = new Tensor[2];
+        for (int i = 0; i < 2; i++)
+        {
+            var weighted = w.Narrow(0, i, 1).Reshape() * losses[i]!;
+            var grad = MultiTask.Engine.Autograd.Autograd.Grad(weighted, [s.W], createGraph: true)[0]!;
+            norms[i] = grad.Norm();
+        }
+        // Step 0: every loss ratio is 1, so each target is the (constant) mean gradient norm.
+        float target = (norms[0].Item() + norms[1].Item()) / 2;
+        var gradLoss = (norms[0] - target).Abs() + (norms[1] - target).Abs();
+        var secondOrder = MultiTask.Engine.Autograd.Autograd.Grad(gradLoss, [w])[0]!.ToArray();
+
+        secondOrder[0].Should().BeApproximately(closedForm[0], 1e-4f);
+        secondOrder[1].Should().BeApproximately(closedForm[1], 1e-4f);
+    }
+
+    [Fact]
     public void AfterOptimizerStep_RenormalisesToTaskCount()
     {
         var s = new Setup();
