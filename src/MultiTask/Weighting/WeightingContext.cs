@@ -1,0 +1,224 @@
+using System.Globalization;
+using MultiTask.Engine.NN;
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Weighting;
+
+/// <summary>
+/// Everything a <see cref="LossWeighting"/> may know about training, passed explicitly on every call:
+/// the tasks, the shared parameters, the step and epoch, each task's first loss and its epoch averages.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The trainer builds one context per training run and keeps it for the whole run. It owns
+/// <see cref="Step"/>, <see cref="Epoch"/>, <see cref="ExtraObjective"/> and the epoch history
+/// (<see cref="RecordEpochLosses"/>); <see cref="LossWeighting.Backward"/> fills
+/// <see cref="InitialLosses"/> with the first loss it sees for each task. Save the context with
+/// <see cref="StateDict"/> next to the strategy's own state to resume exactly.
+/// </para>
+/// </remarks>
+public sealed class WeightingContext
+{
+    private readonly string[] _taskNames;
+    private readonly Parameter[] _shared;
+    private readonly Parameter[] _lastShared;
+    private readonly double?[] _initialLosses;
+    private readonly List<double?>[] _history;
+    private readonly IReadOnlyList<double?>[] _historyViews;
+
+    /// <summary>Creates the context of a training run.</summary>
+    /// <param name="taskNames">The task names, in the order of the per-task losses; distinct and non-empty.</param>
+    /// <param name="sharedParameters">The parameters every task's loss flows through (the shared backbone); may be empty for strategies that do not use them.</param>
+    /// <param name="lastSharedParameters">The parameters of the last shared layer (GradNorm measures gradient norms there); by default the last shared parameter.</param>
+    /// <exception cref="ArgumentException">A task name is empty or repeated, or a last shared parameter is not shared.</exception>
+    public WeightingContext(IReadOnlyList<string> taskNames, IReadOnlyList<Parameter> sharedParameters, IReadOnlyList<Parameter>? lastSharedParameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(taskNames);
+        ArgumentNullException.ThrowIfNull(sharedParameters);
+        if (taskNames.Count == 0)
+            throw new ArgumentException("A weighting context needs at least one task name.", nameof(taskNames));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < taskNames.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(taskNames[i]))
+                throw new ArgumentException($"Task name {i} is empty; give every task a name.", nameof(taskNames));
+            if (!seen.Add(taskNames[i]))
+                throw new ArgumentException($"Task name '{taskNames[i]}' appears more than once; task names must be distinct.", nameof(taskNames));
+        }
+        _taskNames = [.. taskNames];
+        _shared = [.. sharedParameters];
+        for (int i = 0; i < _shared.Length; i++)
+        {
+            if (_shared[i] is null) throw new ArgumentException($"Shared parameter {i} is null.", nameof(sharedParameters));
+        }
+        if (lastSharedParameters is null)
+        {
+            _lastShared = _shared.Length == 0 ? [] : [_shared[^1]];
+        }
+        else
+        {
+            var sharedSet = new HashSet<Parameter>(_shared, ReferenceEqualityComparer.Instance);
+            _lastShared = [.. lastSharedParameters];
+            for (int i = 0; i < _lastShared.Length; i++)
+            {
+                if (_lastShared[i] is null || !sharedSet.Contains(_lastShared[i]))
+                    throw new ArgumentException(
+                        $"Last shared parameter {i} is not one of the {_shared.Length} shared parameters; pass the last shared layer's parameters, which must also be in sharedParameters.",
+                        nameof(lastSharedParameters));
+            }
+        }
+        foreach (var p in _shared) SharedNumel += p.Numel;
+        _initialLosses = new double?[_taskNames.Length];
+        _history = new List<double?>[_taskNames.Length];
+        _historyViews = new IReadOnlyList<double?>[_taskNames.Length];
+        for (int i = 0; i < _history.Length; i++)
+        {
+            _history[i] = [];
+            _historyViews[i] = _history[i].AsReadOnly();
+        }
+    }
+
+    /// <summary>The task names, in the order of the per-task losses.</summary>
+    public IReadOnlyList<string> TaskNames => _taskNames;
+
+    /// <summary>The number of tasks.</summary>
+    public int TaskCount => _taskNames.Length;
+
+    /// <summary>The shared parameters, in a fixed order that also orders flattened shared gradients.</summary>
+    public IReadOnlyList<Parameter> SharedParameters => _shared;
+
+    /// <summary>The last shared layer's parameters (a subset of <see cref="SharedParameters"/>).</summary>
+    public IReadOnlyList<Parameter> LastSharedParameters => _lastShared;
+
+    /// <summary>The total number of elements of the shared parameters: the length of a flattened shared gradient.</summary>
+    public int SharedNumel { get; }
+
+    /// <summary>The global optimisation step, 0-based; the trainer advances it after each optimizer step.</summary>
+    public long Step { get; set; }
+
+    /// <summary>The current epoch, 0-based; the trainer advances it.</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>
+    /// Each task's first observed loss, or null before the task first had labels in a batch. Filled by
+    /// <see cref="LossWeighting.Backward"/>.
+    /// </summary>
+    public IReadOnlyList<double?> InitialLosses => _initialLosses;
+
+    /// <summary>
+    /// Per task, the average training loss of each finished epoch, oldest first (<c>EpochLossHistory[task][epoch]</c>);
+    /// null where the task had no labels in that epoch. Appended by <see cref="RecordEpochLosses"/>.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<double?>> EpochLossHistory => _historyViews;
+
+    /// <summary>The number of epochs recorded in <see cref="EpochLossHistory"/>.</summary>
+    public int RecordedEpochs => _history[0].Count;
+
+    /// <summary>
+    /// A scalar term added once to the objective of the next <see cref="LossWeighting.Backward"/> call
+    /// (a soft-sharing penalty, an L1/L2 term), or null. Backward consumes it: it is null afterwards,
+    /// so a stale term from an earlier batch is never added again.
+    /// </summary>
+    public Tensor? ExtraObjective { get; set; }
+
+    /// <summary>The index of task <paramref name="taskName"/>.</summary>
+    /// <param name="taskName">A task name.</param>
+    /// <exception cref="ArgumentException">The task is unknown; the message lists the known tasks.</exception>
+    public int IndexOf(string taskName)
+    {
+        ArgumentNullException.ThrowIfNull(taskName);
+        int i = Array.IndexOf(_taskNames, taskName);
+        if (i < 0)
+            throw new ArgumentException($"Unknown task '{taskName}'. Known tasks: {KnownTasks()}.", nameof(taskName));
+        return i;
+    }
+
+    /// <summary>Appends one finished epoch's average training loss per task to <see cref="EpochLossHistory"/>.</summary>
+    /// <param name="averageLosses">One entry per task, in task order; null for a task without labels in the epoch.</param>
+    /// <exception cref="ArgumentException">The count differs from the number of tasks, or a value is negative or not finite.</exception>
+    public void RecordEpochLosses(IReadOnlyList<double?> averageLosses)
+    {
+        ArgumentNullException.ThrowIfNull(averageLosses);
+        if (averageLosses.Count != _taskNames.Length)
+            throw new ArgumentException(
+                $"Got {averageLosses.Count} epoch losses for {_taskNames.Length} tasks ({KnownTasks()}); pass one per task, null for a task without labels.",
+                nameof(averageLosses));
+        for (int i = 0; i < averageLosses.Count; i++)
+        {
+            if (averageLosses[i] is double v && (!double.IsFinite(v) || v < 0))
+                throw new ArgumentException($"The epoch loss of task '{_taskNames[i]}' is {v}; epoch losses must be finite and non-negative.", nameof(averageLosses));
+        }
+        for (int i = 0; i < averageLosses.Count; i++) _history[i].Add(averageLosses[i]);
+    }
+
+    internal void ObserveInitialLoss(int task, double value) => _initialLosses[task] ??= value;
+
+    internal string KnownTasks() => string.Join(", ", _taskNames.Select(n => $"'{n}'"));
+
+    /// <summary>
+    /// Snapshots <see cref="Step"/>, <see cref="Epoch"/>, <see cref="InitialLosses"/> and
+    /// <see cref="EpochLossHistory"/>, keyed by task name (<c>initial_loss.{task}</c>, <c>epoch_loss.{task}.{epoch}</c>).
+    /// </summary>
+    /// <returns>A snapshot that <see cref="LoadStateDict"/> restores.</returns>
+    public WeightingStateDict StateDict()
+    {
+        var sd = new WeightingStateDict();
+        sd.Values["step"] = Step;
+        sd.Values["epoch"] = Epoch;
+        sd.Values["recorded_epochs"] = RecordedEpochs;
+        for (int i = 0; i < _taskNames.Length; i++)
+        {
+            if (_initialLosses[i] is double l0) sd.Values[$"initial_loss.{_taskNames[i]}"] = l0;
+            for (int e = 0; e < _history[i].Count; e++)
+            {
+                if (_history[i][e] is double v) sd.Values[EpochKey(_taskNames[i], e)] = v;
+            }
+        }
+        return sd;
+    }
+
+    /// <summary>Restores a snapshot taken by <see cref="StateDict"/> from a context with the same task names.</summary>
+    /// <param name="stateDict">The snapshot.</param>
+    /// <exception cref="ArgumentException">A required entry is missing or an entry names an unknown task.</exception>
+    public void LoadStateDict(WeightingStateDict stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        double Required(string key) => stateDict.Values.TryGetValue(key, out var v)
+            ? v
+            : throw new ArgumentException($"The weighting context state has no '{key}' entry; pass a snapshot from WeightingContext.StateDict().", nameof(stateDict));
+        long step = (long)Required("step");
+        int epoch = (int)Required("epoch");
+        int epochs = (int)Required("recorded_epochs");
+        var known = new HashSet<string>(StringComparer.Ordinal) { "step", "epoch", "recorded_epochs" };
+        var initial = new double?[_taskNames.Length];
+        var history = new double?[_taskNames.Length][];
+        for (int i = 0; i < _taskNames.Length; i++)
+        {
+            string key = $"initial_loss.{_taskNames[i]}";
+            known.Add(key);
+            if (stateDict.Values.TryGetValue(key, out var l0)) initial[i] = l0;
+            history[i] = new double?[epochs];
+            for (int e = 0; e < epochs; e++)
+            {
+                key = EpochKey(_taskNames[i], e);
+                known.Add(key);
+                if (stateDict.Values.TryGetValue(key, out var v)) history[i][e] = v;
+            }
+        }
+        var unexpected = stateDict.Values.Keys.Where(k => !known.Contains(k)).Concat(stateDict.Tensors.Keys).ToList();
+        if (unexpected.Count > 0)
+            throw new ArgumentException(
+                $"The weighting context state has entries this context does not know: {string.Join(", ", unexpected.Select(k => $"'{k}'"))}. " +
+                $"Its tasks are {KnownTasks()}; load a snapshot taken with the same tasks.", nameof(stateDict));
+        Step = step;
+        Epoch = epoch;
+        for (int i = 0; i < _taskNames.Length; i++)
+        {
+            _initialLosses[i] = initial[i];
+            _history[i].Clear();
+            _history[i].AddRange(history[i]);
+        }
+    }
+
+    private static string EpochKey(string task, int epoch) => $"epoch_loss.{task}.{epoch.ToString(CultureInfo.InvariantCulture)}";
+}
