@@ -83,6 +83,13 @@ public abstract class LossWeighting
     /// <returns>The learned parameters.</returns>
     public virtual IEnumerable<Parameter> Parameters() => [];
 
+    /// <summary>Clears the gradients of the learned weights (<see cref="Parameters"/>), like <c>Module.ZeroGrad()</c>.</summary>
+    public void ZeroGrad()
+    {
+        if (!IsInitialized) return;
+        foreach (var p in Parameters()) p.Grad = null;
+    }
+
     /// <summary>
     /// Differentiates the weighted combination of <paramref name="taskLosses"/> (plus the context's
     /// extra objective), accumulating gradients into the model's parameters and the strategy's own.
@@ -114,6 +121,7 @@ public abstract class LossWeighting
         }
 
         var losses = new Tensor?[taskLosses.Count];
+        var values = new double[taskLosses.Count];
         int present = 0;
         for (int i = 0; i < losses.Length; i++)
         {
@@ -134,6 +142,7 @@ public abstract class LossWeighting
                     $"The loss of task '{name}' is {value} at step {context.Step}. Check its targets for unmasked NaN labels, or lower the learning rate.",
                     nameof(taskLosses));
             losses[i] = loss.Rank == 0 ? loss : loss.Reshape();
+            values[i] = value;
             present++;
         }
         if (context.ExtraObjective is { } extra)
@@ -146,7 +155,7 @@ public abstract class LossWeighting
         }
         for (int i = 0; i < losses.Length; i++)
         {
-            if (losses[i] is { } l) context.ObserveInitialLoss(i, l.Item());
+            if (losses[i] is not null) context.ObserveInitialLoss(i, values[i]);
         }
 
         WeightingResult core;

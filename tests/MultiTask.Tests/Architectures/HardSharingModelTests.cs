@@ -166,6 +166,14 @@ public class HardSharingModelTests
     }
 
     [Fact]
+    public void BackboneInputWidthMismatchNamesBothWidths()
+    {
+        var act = () => MultiTaskModel.HardSharing(new Sequential(new Linear(5, 8)), 8, [("a", 1)], inputSize: 4);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*takes 5 features*input size is 4*");
+    }
+
+    [Fact]
     public void DeclaredBackboneWidthMismatchNamesBothWidths()
     {
         var model = MultiTaskModel.HardSharing(new Sequential(new Linear(5, 8), new ReLU()), backboneOutputSize: 6, [("a", 1)]);
