@@ -26,4 +26,7 @@ public sealed record AdagradOptions : OptimizerOptions
         if (!(Eps >= 0))
             throw new ArgumentOutOfRangeException(nameof(Eps), Eps, $"Invalid epsilon value: {Eps}; it must be non-negative.");
     }
+
+    /// <inheritdoc />
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new Adagrad(groups, this);
 }

@@ -18,4 +18,7 @@ public sealed record AdamOptions : OptimizerOptions
         base.Validate();
         AdamRule.Validate(Eps, Betas);
     }
+
+    /// <inheritdoc />
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new Adam(groups, this);
 }

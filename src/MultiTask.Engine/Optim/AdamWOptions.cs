@@ -21,4 +21,7 @@ public sealed record AdamWOptions : OptimizerOptions
         base.Validate();
         AdamRule.Validate(Eps, Betas);
     }
+
+    /// <inheritdoc />
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new AdamW(groups, this);
 }

@@ -12,6 +12,14 @@ public abstract record OptimizerOptions
     /// <summary>Maximize the objective instead of minimizing it (steps along the gradient).</summary>
     public bool Maximize { get; init; }
 
+    /// <summary>
+    /// Builds the optimizer these options describe over <paramref name="groups"/>, so that code holding
+    /// only an <see cref="OptimizerOptions"/> (a trainer) can create any optimizer without knowing its type.
+    /// </summary>
+    /// <param name="groups">The parameter groups; unset group hyper-parameters take these options.</param>
+    /// <returns>The optimizer.</returns>
+    public abstract Optimizer Create(IEnumerable<ParamGroup> groups);
+
     /// <summary>Throws an exception naming the first invalid hyper-parameter.</summary>
     public virtual void Validate()
     {

@@ -29,4 +29,7 @@ public sealed record RMSpropOptions : OptimizerOptions
         if (!(Alpha >= 0))
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, $"Invalid alpha value: {Alpha}; it must be non-negative.");
     }
+
+    /// <inheritdoc />
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new RMSprop(groups, this);
 }

@@ -26,4 +26,7 @@ public sealed record SGDOptions : OptimizerOptions
         if (Nesterov && (Momentum <= 0 || Dampening != 0))
             throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum {Momentum}, dampening {Dampening}).");
     }
+
+    /// <inheritdoc />
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new SGD(groups, this);
 }

@@ -1,4 +1,6 @@
 using MultiTask.Data;
+using MultiTask.Engine.Losses;
+using MultiTask.Metrics;
 
 namespace MultiTask.Tasks;
 
@@ -64,6 +66,21 @@ public sealed record TaskSpec
     /// back with <see cref="FeatureEncoder.InverseTarget(string, float[])"/>.
     /// </summary>
     public bool StandardizeTarget { get; init; }
+
+    /// <summary>
+    /// The loss of this task, or null for the default of its kind: <see cref="MSELoss"/> (regression),
+    /// <see cref="BCEWithLogitsLoss"/> on the logits (binary, multilabel), <see cref="CrossEntropyLoss"/> on the
+    /// logits with class-index targets (multiclass). A custom task has no default and must set it. The
+    /// trainer passes the label mask as the per-element weight, so a missing label contributes nothing.
+    /// </summary>
+    public Loss? Loss { get; init; }
+
+    /// <summary>
+    /// The metrics reported for this task (in the user's units), or null for the default set of its kind
+    /// (<see cref="StandardMetrics.ForTask"/>; none for a custom task). The first one is the task's main
+    /// metric. The trainer works on clones, so these instances are never mutated.
+    /// </summary>
+    public IReadOnlyList<Metric>? Metrics { get; init; }
 
     /// <summary>How many target values each row stores: 1 (regression, binary, multiclass index) or L.</summary>
     public int TargetWidth => Kind == TaskKind.Multiclass ? 1 : Targets.Count;

@@ -1,0 +1,75 @@
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Training;
+
+/// <summary>
+/// The base of everything that hooks into <see cref="MultiTaskTrainer.Fit"/>: history, progress, early
+/// stopping, checkpoints and learning-rate schedules are callbacks. Override the hooks you need; each gets
+/// the run's explicit <see cref="TrainingContext"/>.
+/// </summary>
+/// <remarks>
+/// <para>Order per run: <see cref="OnTrainBegin"/>; per epoch <see cref="OnEpochBegin"/>, <see cref="OnBatchEnd"/>
+/// after every batch, <see cref="OnEpochEnd"/> once the epoch's record (training and validation numbers)
+/// exists; finally <see cref="OnTrainEnd"/>, also after cancellation or a stop request (not after an exception).</para>
+/// <para><see cref="OnTrainBegin"/> must reset the callback's run state, because the same instance may
+/// serve several runs. A callback with state that matters for resuming (a best value, a patience counter,
+/// a scheduler) returns it from <see cref="StateDict"/>; checkpoints store it and resuming gives it back to
+/// <see cref="LoadStateDict"/> after <see cref="OnTrainBegin"/>.</para>
+/// </remarks>
+public abstract class Callback
+{
+    /// <summary>Called once before the first epoch.</summary>
+    /// <param name="context">The run's context.</param>
+    public virtual void OnTrainBegin(TrainingContext context)
+    {
+    }
+
+    /// <summary>Called at the start of each epoch.</summary>
+    /// <param name="context">The run's context (<see cref="TrainingContext.Epoch"/> is the starting epoch).</param>
+    public virtual void OnEpochBegin(TrainingContext context)
+    {
+    }
+
+    /// <summary>Called after each batch, with <see cref="TrainingContext.LastBatch"/> set.</summary>
+    /// <param name="context">The run's context.</param>
+    public virtual void OnBatchEnd(TrainingContext context)
+    {
+    }
+
+    /// <summary>Called after each epoch, with <see cref="TrainingContext.LastEpoch"/> set.</summary>
+    /// <param name="context">The run's context.</param>
+    public virtual void OnEpochEnd(TrainingContext context)
+    {
+    }
+
+    /// <summary>Called once when training ends (all epochs, a stop request or cancellation).</summary>
+    /// <param name="context">The run's context.</param>
+    public virtual void OnTrainEnd(TrainingContext context)
+    {
+    }
+
+    /// <summary>The state to save in checkpoints, or null when the callback has none (the default).</summary>
+    /// <returns>A snapshot (copies, not views).</returns>
+    public virtual CallbackState? StateDict() => null;
+
+    /// <summary>Restores a snapshot from <see cref="StateDict"/>; called after <see cref="OnTrainBegin"/> when resuming.</summary>
+    /// <param name="state">The snapshot.</param>
+    /// <exception cref="ArgumentException">The snapshot does not fit this callback.</exception>
+    public virtual void LoadStateDict(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+    }
+}
+
+/// <summary>A callback's checkpointed state: numbers (exact doubles, ±∞ and NaN allowed) and tensors.</summary>
+public sealed class CallbackState
+{
+    /// <summary>Counters and best values, by name.</summary>
+    public Dictionary<string, double> Values { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tensors (e.g. the best weights), by name.</summary>
+    public Dictionary<string, Tensor> Tensors { get; } = new(StringComparer.Ordinal);
+
+    internal double Required(string key, string owner) => Values.TryGetValue(key, out var v) ? v
+        : throw new ArgumentException($"The saved state of {owner} has no '{key}'; it was saved by another kind of callback.", "state");
+}

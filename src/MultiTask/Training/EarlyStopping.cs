@@ -1,0 +1,130 @@
+using System.Globalization;
+using MultiTask.Engine.Tensors;
+using MultiTask.Metrics;
+
+namespace MultiTask.Training;
+
+/// <summary>
+/// Stops training when a monitored value has not improved for <see cref="Patience"/> epochs, and by
+/// default restores the weights of the best epoch when training ends.
+/// </summary>
+/// <remarks>
+/// The monitor is <c>val_loss</c>, <c>val_loss.&lt;task&gt;</c>, <c>loss</c>, <c>loss.&lt;task&gt;</c> or a
+/// validation metric <c>&lt;task&gt;.&lt;metric&gt;</c> such as <c>condo.rmse</c>; losses improve downwards,
+/// metrics in their own direction. An epoch improves when it beats the best by more than
+/// <see cref="MinDelta"/>. A NaN value never improves. As in Keras.
+/// </remarks>
+public sealed class EarlyStopping : Callback
+{
+    private MetricDirection _direction;
+    private double _best;
+    private int _bestEpoch = -1;
+    private int _wait;
+    private Dictionary<string, Tensor>? _bestWeights;
+
+    /// <summary>Creates the callback.</summary>
+    /// <param name="monitor">The value to watch (see the remarks).</param>
+    /// <param name="patience">Epochs without improvement before stopping (at least 1).</param>
+    /// <param name="minDelta">The least change that counts as an improvement (non-negative).</param>
+    /// <param name="restoreBestWeights">Whether to put the best epoch's weights back when training ends.</param>
+    public EarlyStopping(string monitor = "val_loss", int patience = 10, double minDelta = 0, bool restoreBestWeights = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(monitor);
+        if (patience < 1) throw new ArgumentOutOfRangeException(nameof(patience), patience, $"patience must be at least 1, got {patience}.");
+        if (!(minDelta >= 0) || double.IsInfinity(minDelta))
+            throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, $"minDelta must be finite and non-negative, got {minDelta}.");
+        Monitor = monitor;
+        Patience = patience;
+        MinDelta = minDelta;
+        RestoreBestWeights = restoreBestWeights;
+    }
+
+    /// <summary>The monitored key.</summary>
+    public string Monitor { get; }
+
+    /// <summary>Epochs without improvement before stopping.</summary>
+    public int Patience { get; }
+
+    /// <summary>The least change that counts as an improvement.</summary>
+    public double MinDelta { get; }
+
+    /// <summary>Whether the best weights are restored when training ends.</summary>
+    public bool RestoreBestWeights { get; }
+
+    /// <summary>The best value so far (±∞ before the first epoch).</summary>
+    public double Best => _best;
+
+    /// <summary>The 0-based best epoch, or -1 before the first epoch.</summary>
+    public int BestEpoch => _bestEpoch;
+
+    /// <summary>Epochs since the last improvement.</summary>
+    public int Wait => _wait;
+
+    /// <inheritdoc />
+    public override void OnTrainBegin(TrainingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _direction = context.DirectionOf(Monitor);
+        _best = Monitoring.Worst(_direction);
+        _bestEpoch = -1;
+        _wait = 0;
+        _bestWeights = null;
+    }
+
+    /// <inheritdoc />
+    public override void OnEpochEnd(TrainingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        double value = context.Read(Monitor);
+        int epoch = context.LastEpoch!.Epoch;
+        if (Monitoring.Improves(value, _best, _direction, MinDelta))
+        {
+            _best = value;
+            _bestEpoch = epoch;
+            _wait = 0;
+            if (RestoreBestWeights) _bestWeights = Snapshot(context);
+        }
+        else
+        {
+            _wait++;
+        }
+        if (_bestEpoch >= 0) context.RecordBest(Monitor, _bestEpoch, _best);
+        if (_wait >= Patience)
+        {
+            context.RequestStop(TrainingStopReason.EarlyStopped, string.Create(CultureInfo.InvariantCulture,
+                $"'{Monitor}' did not improve for {Patience} epochs (best {_best:G6} at epoch {_bestEpoch})"));
+        }
+    }
+
+    /// <inheritdoc />
+    public override void OnTrainEnd(TrainingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (RestoreBestWeights && _bestWeights is not null) context.Model.LoadStateDict(_bestWeights);
+    }
+
+    /// <inheritdoc />
+    public override CallbackState? StateDict()
+    {
+        var state = new CallbackState();
+        state.Values["best"] = _best;
+        state.Values["best_epoch"] = _bestEpoch;
+        state.Values["wait"] = _wait;
+        if (_bestWeights is not null)
+            foreach (var (k, t) in _bestWeights) state.Tensors[k] = t.Clone();
+        return state;
+    }
+
+    /// <inheritdoc />
+    public override void LoadStateDict(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _best = state.Required("best", nameof(EarlyStopping));
+        _bestEpoch = (int)state.Required("best_epoch", nameof(EarlyStopping));
+        _wait = (int)state.Required("wait", nameof(EarlyStopping));
+        _bestWeights = state.Tensors.Count == 0 ? null : state.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(TrainingContext context) =>
+        context.Model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Clone(), StringComparer.Ordinal);
+}

@@ -1,0 +1,440 @@
+using MultiTask.Architectures;
+using MultiTask.Data;
+using MultiTask.Engine.Optim;
+using MultiTask.Engine.Tensors;
+using MultiTask.Metrics;
+using MultiTask.Weighting;
+using AG = MultiTask.Engine.Autograd.Autograd;
+
+namespace MultiTask.Training;
+
+/// <summary>
+/// Trains a <see cref="MultiTaskModel"/> on several tasks at once: a Keras-style loop that calls callbacks.
+/// </summary>
+/// <remarks>
+/// <para>Per batch: forward → each present task's loss with the label mask as per-element weight (a task
+/// without labels in the batch passes null and is skipped) → <see cref="LossWeighting.Backward"/> on the
+/// losses plus the regularisation and the model's <see cref="MultiTaskModel.Penalty"/> → optional gradient
+/// clipping → optimizer step → <see cref="LossWeighting.AfterOptimizerStep"/>. Per epoch: average losses
+/// per task (weighted by label counts) fed to the weighting context, validation losses and metrics in the
+/// user's units, the sampler updated, an <see cref="EpochRecord"/> for the callbacks.</para>
+/// <para>The trainer holds the run's state (optimizer, weighting context, history, random streams), so a
+/// later <see cref="Fit"/> continues up to <see cref="TrainerOptions.Epochs"/> and
+/// <see cref="SaveCheckpoint"/> can capture it at any epoch end. It never inspects which weighting,
+/// sampler or callback it holds.</para>
+/// </remarks>
+public sealed partial class MultiTaskTrainer
+{
+    private readonly History _history = new();
+    private readonly Generator _loaderGenerator;
+    private readonly List<Dictionary<string, double>> _samplerUpdates = [];
+    private readonly List<Tensor> _trainable;
+    private DataLoader? _loader;
+    private long _globalStep;
+
+    /// <summary>Creates a trainer; builds the optimizer over the model's parameters and the weighting's learned weights.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="options">The options (default: <c>new TrainerOptions()</c>).</param>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    /// <exception cref="InvalidOperationException">The weighting strategy was already initialised for other tasks.</exception>
+    public MultiTaskTrainer(MultiTaskModel model, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Options = options ?? new TrainerOptions();
+        Options.Validate();
+        WeightingContext = new WeightingContext(model.TaskNames, model.SharedParameters(),
+            model.LastSharedLayer.Count > 0 ? model.LastSharedLayer : null);
+        Options.Weighting.Initialize(WeightingContext);
+        _trainable = [.. model.Parameters(), .. Options.Weighting.Parameters()];
+        Optimizer = Options.Optimizer.Create([new ParamGroup(_trainable)]);
+        _loaderGenerator = new Generator(Options.Seed);
+    }
+
+    /// <summary>The model being trained.</summary>
+    public MultiTaskModel Model { get; }
+
+    /// <summary>The options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The optimizer over the model's parameters and the weighting's learned weights.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The weighting context (task names, shared parameters, step, initial and per-epoch losses).</summary>
+    public WeightingContext WeightingContext { get; }
+
+    /// <summary>The record of every finished epoch.</summary>
+    public History History => _history;
+
+    /// <summary>The number of finished epochs (including epochs restored from a checkpoint).</summary>
+    public int EpochsCompleted => _history.Records.Count;
+
+    /// <summary>
+    /// Trains until <see cref="TrainerOptions.Epochs"/> epochs are complete, a callback stops training, or
+    /// <paramref name="cancellationToken"/> is cancelled (checked between batches; the report then says
+    /// <see cref="TrainingStopReason.Cancelled"/>).
+    /// </summary>
+    /// <param name="train">The training data (its tasks must include the model's tasks).</param>
+    /// <param name="validation">Validation data for <c>val_*</c> losses, metrics, early stopping and the dynamic sampler; optional.</param>
+    /// <param name="progress">Receives a report after each batch and each epoch; optional.</param>
+    /// <param name="cancellationToken">Stops training cleanly between batches.</param>
+    /// <param name="resumeFrom">A checkpoint directory to continue from exactly (see <see cref="LoadCheckpoint"/>); optional.</param>
+    /// <returns>The history, why training stopped, the best epoch if early stopping ran, and the final validation metrics.</returns>
+    /// <exception cref="ArgumentException">The data has no rows or labels, lacks a model task, or has another input width; a custom task has no loss.</exception>
+    /// <exception cref="TrainingDivergedException">A task loss became NaN or infinite (with <see cref="TrainerOptions.TerminateOnNonFinite"/>).</exception>
+    public TrainingReport Fit(EncodedData train, EncodedData? validation = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default, string? resumeFrom = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.RowCount == 0)
+            throw new ArgumentException("The training data has no rows; pass a non-empty training split.", nameof(train));
+        var bindings = TaskBinding.Bind(Model, train, "training");
+        if (bindings.All(b => train.LabelCount(b.DataIndex) == 0))
+            throw new ArgumentException(
+                $"The training data has {train.RowCount} rows but no label for any of the model's tasks ({string.Join(", ", Model.TaskNames.Select(t => $"'{t}'"))}); check the label columns and masks.",
+                nameof(train));
+        TaskBinding[]? validationBindings = null;
+        if (validation is not null)
+        {
+            if (validation.RowCount == 0)
+                throw new ArgumentException("The validation data has no rows; pass null for no validation.", nameof(validation));
+            validationBindings = TaskBinding.Bind(Model, validation, "validation");
+        }
+        if (resumeFrom is not null) LoadCheckpoint(resumeFrom);
+
+        var loader = PrepareLoader(train);
+        var callbacks = new List<Callback> { _history };
+        if (Options.TerminateOnNonFinite) callbacks.Add(new TerminateOnNonFinite());
+        if (progress is not null) callbacks.Add(new ProgressCallback(progress));
+        callbacks.AddRange(Options.Callbacks);
+        var context = new TrainingContext(this, _history.Records, validation is not null, MonitorKeys(bindings, validation is not null),
+            loader.StepsPerEpoch)
+        {
+            Epoch = EpochsCompleted,
+            GlobalStep = _globalStep,
+        };
+        foreach (var callback in callbacks) callback.OnTrainBegin(context);
+        ApplyPendingState();
+
+        var stopReason = TrainingStopReason.Completed;
+        string? stopMessage = null;
+        for (int epoch = EpochsCompleted; epoch < Options.Epochs; epoch++)
+        {
+            context.Epoch = epoch;
+            WeightingContext.Epoch = epoch;
+            if (cancellationToken.IsCancellationRequested || !RunEpoch(epoch, loader, bindings, validation, validationBindings, callbacks, context, cancellationToken))
+            {
+                stopReason = TrainingStopReason.Cancelled;
+                stopMessage = $"cancelled during epoch {epoch}; {EpochsCompleted} epochs completed";
+                break;
+            }
+            if (context.StopReason is { } reason)
+            {
+                stopReason = reason;
+                stopMessage = context.StopMessage;
+                break;
+            }
+        }
+        foreach (var callback in callbacks) callback.OnTrainEnd(context);
+        var finalValidation = validation is null ? null : Evaluate(validation);
+        return new TrainingReport(_history.Records.ToList(), stopReason, stopMessage, context.BestMonitor, context.BestEpoch, context.BestValue, finalValidation);
+    }
+
+    /// <summary>Each model task's mean loss and metrics (in the user's units) on <paramref name="data"/>, in evaluation mode.</summary>
+    /// <param name="data">Encoded data whose tasks include the model's tasks.</param>
+    /// <returns>The per-task evaluation.</returns>
+    /// <exception cref="ArgumentException">The data lacks a model task or has another input width; a custom task has no loss.</exception>
+    public EvaluationResult Evaluate(EncodedData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return EvaluateCore(data, TaskBinding.Bind(Model, data, "evaluation"));
+    }
+
+    /// <summary>
+    /// The model's predictions for every row of <paramref name="data"/> in the user's units: regression values
+    /// (de-standardised), probabilities for binary and multilabel tasks (sigmoid), class probabilities for
+    /// multiclass tasks (softmax), raw outputs for custom tasks. Each tensor is [rows, output size].
+    /// </summary>
+    /// <param name="data">Encoded data (labels are not needed).</param>
+    /// <returns>Per task, the predictions.</returns>
+    public TaskOutputs Predict(EncodedData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return PredictCore(data.Features, data.Encoder, TaskBinding.Bind(Model, data, "prediction", requireLoss: false));
+    }
+
+    /// <summary>As <see cref="Predict(EncodedData)"/> for an already encoded input matrix [rows, encoder.Width].</summary>
+    /// <param name="inputs">The encoded inputs.</param>
+    /// <param name="encoder">The encoder that produced them (for the tasks and the inverse target transform).</param>
+    /// <returns>Per task, the predictions in the user's units.</returns>
+    public TaskOutputs Predict(Tensor inputs, FeatureEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(encoder);
+        if (inputs.Rank != 2 || inputs.Shape[1] != encoder.Width)
+            throw new ArgumentException(
+                $"The inputs have shape [{string.Join(", ", inputs.Shape)}] but the encoder produces [rows, {encoder.Width}]; encode the rows with encoder.Transform.",
+                nameof(inputs));
+        return PredictCore(inputs, encoder, TaskBinding.Bind(Model, encoder.Tasks, encoder.Width, encoder.ColumnNames, "prediction", requireLoss: false));
+    }
+
+    private bool RunEpoch(int epoch, DataLoader loader, TaskBinding[] bindings, EncodedData? validation, TaskBinding[]? validationBindings,
+        List<Callback> callbacks, TrainingContext context, CancellationToken cancellationToken)
+    {
+        foreach (var callback in callbacks) callback.OnEpochBegin(context);
+        Model.Train();
+        int taskCount = bindings.Length;
+        var lossSum = new double[taskCount];
+        var labels = new long[taskCount];
+        var weightSum = new double[taskCount];
+        var weightSteps = new int[taskCount];
+        double objectiveSum = 0, learningRate = Optimizer.ParamGroups[0].LearningRate;
+        int steps = 0, skipped = 0, batchIndex = 0;
+        foreach (var batch in loader.Epoch())
+        {
+            if (cancellationToken.IsCancellationRequested) return false;
+            Optimizer.ZeroGrad();
+            var outputs = Model.Forward(batch.Inputs);
+            var losses = new Tensor?[taskCount];
+            var values = new double[taskCount];
+            var counts = new int[taskCount];
+            var lossView = new OrderedDictionary<string, double>(StringComparer.Ordinal);
+            var countView = new OrderedDictionary<string, int>(StringComparer.Ordinal);
+            bool finite = true;
+            for (int i = 0; i < taskCount; i++)
+            {
+                var b = bindings[i];
+                if (!batch.IsPresent(b.DataIndex)) continue;
+                var loss = b.ComputeLoss(outputs[b.Name], batch.Targets(b.DataIndex), batch.Mask(b.DataIndex));
+                values[i] = loss.Item();
+                counts[i] = batch.LabelCount(b.DataIndex);
+                lossView[b.Name] = values[i];
+                countView[b.Name] = counts[i];
+                if (double.IsFinite(values[i])) losses[i] = loss;
+                else finite = false;
+            }
+
+            BatchResult result;
+            long step = _globalStep;
+            if (!finite || lossView.Count == 0)
+            {
+                // Nothing to learn from (no labels) or nothing trustworthy (a non-finite loss): no step.
+                if (!finite) skipped++;
+                result = new BatchResult(epoch, batchIndex, step, lossView, countView, new Dictionary<string, double>(), double.NaN, false);
+            }
+            else
+            {
+                WeightingContext.ExtraObjective = ExtraObjective();
+                var weighting = Options.Weighting.Backward(losses, WeightingContext);
+                if (Options.GradientClipNorm is double clip) GradClip.ClipGradNorm(_trainable, clip);
+                Optimizer.Step();
+                Options.Weighting.AfterOptimizerStep(WeightingContext);
+                WeightingContext.Step++;
+                steps++;
+                objectiveSum += weighting.Objective;
+                var weightView = new OrderedDictionary<string, double>(StringComparer.Ordinal);
+                for (int i = 0; i < taskCount; i++)
+                {
+                    if (losses[i] is null) continue;
+                    lossSum[i] += values[i] * counts[i];
+                    labels[i] += counts[i];
+                    weightSum[i] += weighting.Weights[i];
+                    weightSteps[i]++;
+                    weightView[bindings[i].Name] = weighting.Weights[i];
+                }
+                result = new BatchResult(epoch, batchIndex, step, lossView, countView, weightView, weighting.Objective, true);
+            }
+            _globalStep++;
+            context.GlobalStep = _globalStep;
+            context.LastBatch = result;
+            foreach (var callback in callbacks) callback.OnBatchEnd(context);
+            batchIndex++;
+        }
+
+        var record = new OrderedDictionary<string, double>(StringComparer.Ordinal);
+        var averages = new double?[taskCount];
+        double total = 0;
+        for (int i = 0; i < taskCount; i++)
+        {
+            if (labels[i] == 0) continue;
+            averages[i] = lossSum[i] / labels[i];
+            total += averages[i]!.Value;
+        }
+        record["loss"] = total;
+        for (int i = 0; i < taskCount; i++)
+            if (averages[i] is double a) record["loss." + bindings[i].Name] = a;
+        if (steps > 0) record["objective"] = objectiveSum / steps;
+        WeightingContext.RecordEpochLosses(averages);
+        Options.Weighting.OnEpochEnd(WeightingContext);
+
+        Dictionary<string, double> samplerLosses;
+        if (validation is not null)
+        {
+            var evaluation = EvaluateCore(validation, validationBindings!);
+            record["val_loss"] = evaluation.Loss;
+            foreach (var t in evaluation.Tasks.Values)
+                if (t.LabelCount > 0) record["val_loss." + t.Task] = t.Loss;
+            foreach (var t in evaluation.Tasks.Values)
+                if (t.LabelCount > 0)
+                    foreach (var (name, v) in t.Metrics) record[t.Task + "." + name] = v;
+            samplerLosses = evaluation.Tasks.Values.Where(t => t.LabelCount > 0).ToDictionary(t => t.Task, t => t.Loss, StringComparer.Ordinal);
+        }
+        else
+        {
+            samplerLosses = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (int i = 0; i < taskCount; i++)
+                if (averages[i] is double a) samplerLosses[bindings[i].Name] = a;
+        }
+        if (Options.Sampler is { } sampler)
+        {
+            sampler.Update(samplerLosses);
+            _samplerUpdates.Add(samplerLosses);
+        }
+        for (int i = 0; i < taskCount; i++)
+            if (weightSteps[i] > 0) record["weight." + bindings[i].Name] = weightSum[i] / weightSteps[i];
+        record["lr"] = learningRate;
+        record["steps"] = steps;
+        record["skipped_steps"] = skipped;
+
+        context.LastEpoch = new EpochRecord(epoch, record);
+        foreach (var callback in callbacks) callback.OnEpochEnd(context);
+        foreach (var directory in context.CheckpointRequests) SaveCheckpoint(directory);
+        context.ClearCheckpointRequests();
+        return true;
+    }
+
+    private Tensor? ExtraObjective()
+    {
+        Tensor? extra = Options.Regularization?.Penalty(Model);
+        if (Model.Penalty() is { } penalty) extra = extra is null ? penalty : extra + penalty;
+        return extra;
+    }
+
+    private DataLoader PrepareLoader(EncodedData train)
+    {
+        if (_loader is not null && ReferenceEquals(_loader.Data, train) && _restoredLoader is null) return _loader;
+        var loader = new DataLoader(train, Options.BatchSize, _loaderGenerator, Options.Sampler);
+        if (_restoredLoader is { } restored)
+        {
+            if (Options.Sampler is null)
+            {
+                _loaderGenerator.SetState(restored);
+            }
+            else
+            {
+                // A per-task loader keeps queues that are not in its generator; replaying the finished epochs'
+                // draws (and the sampler's updates) rebuilds them exactly.
+                _loaderGenerator.SetState(new Generator(Options.Seed).GetState());
+                for (int e = 0; e < EpochsCompleted; e++)
+                {
+                    foreach (var _ in loader.Epoch()) { }
+                    if (e < _samplerUpdates.Count) Options.Sampler.Update(_samplerUpdates[e]);
+                }
+                if (_loaderGenerator.GetState() != restored)
+                    throw new InvalidOperationException(
+                        "Replaying the data loader did not reach the checkpoint's state: resume with the same training data, batch size, seed and sampler as the checkpointed run.");
+            }
+            _restoredLoader = null;
+        }
+        _loader = loader;
+        return loader;
+    }
+
+    private static Dictionary<string, MetricDirection> MonitorKeys(TaskBinding[] bindings, bool hasValidation)
+    {
+        var keys = new Dictionary<string, MetricDirection>(StringComparer.Ordinal) { ["loss"] = MetricDirection.LowerIsBetter, ["objective"] = MetricDirection.LowerIsBetter };
+        foreach (var b in bindings) keys["loss." + b.Name] = MetricDirection.LowerIsBetter;
+        if (!hasValidation) return keys;
+        keys["val_loss"] = MetricDirection.LowerIsBetter;
+        foreach (var b in bindings)
+        {
+            keys["val_loss." + b.Name] = MetricDirection.LowerIsBetter;
+            foreach (var m in b.Metrics) keys[b.Name + "." + m.Name] = m.Direction;
+        }
+        return keys;
+    }
+
+    private EvaluationResult EvaluateCore(EncodedData data, TaskBinding[] bindings)
+    {
+        int taskCount = bindings.Length;
+        var lossSum = new double[taskCount];
+        var labels = new int[taskCount];
+        var metrics = bindings.Select(b => b.Metrics.Select(m => m.Clone()).ToArray()).ToArray();
+        bool wasTraining = Model.IsTraining;
+        Model.Eval();
+        try
+        {
+            using var noGrad = AG.NoGrad();
+            int size = Options.EvaluationBatchSize;
+            for (int start = 0; start < data.RowCount; start += size)
+            {
+                int count = Math.Min(size, data.RowCount - start);
+                var batch = data.GetBatch(Enumerable.Range(start, count).ToArray());
+                var outputs = Model.Forward(batch.Inputs);
+                for (int i = 0; i < taskCount; i++)
+                {
+                    var b = bindings[i];
+                    if (!batch.IsPresent(b.DataIndex)) continue;
+                    var output = outputs[b.Name];
+                    var targets = batch.Targets(b.DataIndex);
+                    var mask = batch.Mask(b.DataIndex);
+                    int n = batch.LabelCount(b.DataIndex);
+                    lossSum[i] += b.ComputeLoss(output, targets, mask).Item() * n;
+                    labels[i] += n;
+                    if (metrics[i].Length == 0) continue;
+                    var predictions = b.ToUserUnits(output, data.Encoder).ToArray();
+                    var userTargets = b.TargetsInUserUnits(targets, data.Encoder);
+                    var maskValues = mask.ToArray();
+                    foreach (var m in metrics[i]) m.Update(predictions, userTargets, maskValues);
+                }
+            }
+        }
+        finally
+        {
+            Model.Train(wasTraining);
+        }
+        var tasks = new OrderedDictionary<string, TaskEvaluation>(StringComparer.Ordinal);
+        for (int i = 0; i < taskCount; i++)
+        {
+            var values = new OrderedDictionary<string, double>(StringComparer.Ordinal);
+            var directions = new Dictionary<string, MetricDirection>(StringComparer.Ordinal);
+            foreach (var m in metrics[i])
+            {
+                values[m.Name] = m.Result();
+                directions[m.Name] = m.Direction;
+            }
+            tasks[bindings[i].Name] = new TaskEvaluation(bindings[i].Name, labels[i] == 0 ? double.NaN : lossSum[i] / labels[i], labels[i], values, directions);
+        }
+        return new EvaluationResult(tasks);
+    }
+
+    private TaskOutputs PredictCore(Tensor inputs, FeatureEncoder encoder, TaskBinding[] bindings)
+    {
+        int rows = inputs.Shape[0];
+        var results = bindings.Select(b => new float[rows * b.Spec.OutputSize]).ToArray();
+        bool wasTraining = Model.IsTraining;
+        Model.Eval();
+        try
+        {
+            using var noGrad = AG.NoGrad();
+            var all = inputs.ToArray();
+            int width = inputs.Shape[1], size = Options.EvaluationBatchSize;
+            for (int start = 0; start < rows; start += size)
+            {
+                int count = Math.Min(size, rows - start);
+                var chunk = Tensor.FromArray(all.AsSpan(start * width, count * width).ToArray(), count, width);
+                var outputs = Model.Forward(chunk);
+                for (int i = 0; i < bindings.Length; i++)
+                {
+                    var values = bindings[i].ToUserUnits(outputs[bindings[i].Name], encoder).ToArray();
+                    values.CopyTo(results[i], start * bindings[i].Spec.OutputSize);
+                }
+            }
+        }
+        finally
+        {
+            Model.Train(wasTraining);
+        }
+        return new TaskOutputs(bindings.Select((b, i) => new KeyValuePair<string, Tensor>(b.Name, Tensor.FromArray(results[i], rows, b.Spec.OutputSize))));
+    }
+}
