@@ -1,124 +1,151 @@
-using System.Globalization;
-using MultiTask.Engine.Autograd;
-using MultiTask.Engine.Losses;
-using MultiTask.Engine.NN;
+using MultiTask.Architectures;
+using MultiTask.Data;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
+using MultiTask.Metrics;
+using MultiTask.Training;
+using MultiTask.Weighting;
+using Spectre.Console;
 
-// Houses and apartments: two related price tasks with different features and very different amounts
-// of data, trained as one model (a shared backbone with one head per task) directly on the engine.
-// Each row carries a label for one task only; the other task's label is masked out of the loss.
+// MultiTask sample: house and apartment/condo prices as related tasks.
+//   dotnet run --project samples/HousingPrices -c Release [-- --folds 5 --seeds 3 --epochs 80]
+// Part 1 trains the seed example (two synthetic tables with different columns); part 2 compares
+// single-task, pooled and multi-task setups on real Sacramento sales with cross-validation.
 
-const int Seed = 7;
-var rng = new Generator(Seed);
-var data = SyntheticHousing.Generate(rng, houses: 2000, apartments: 120);
-var (train, test) = data.Split(rng, testFraction: 0.25);
-var scaler = FeatureScaler.Fit(train);
+int folds = Option("--folds", 5), seeds = Option("--seeds", 3), epochs = Option("--epochs", 60);
+string outputDir = Path.Combine(Environment.CurrentDirectory, "housing-output");
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 150; // tables stay readable in logs
+Directory.CreateDirectory(outputDir);
 
-Console.WriteLine($"Houses: {data.Count(SyntheticHousing.House)} rows, apartments: {data.Count(SyntheticHousing.Apartment)} rows " +
-                  $"({train.Rows} train / {test.Rows} test)");
-Console.WriteLine();
+// ---- Part 1: the seed example ----
+AnsiConsole.Write(new Rule("[bold]1. Seed example: houses and apartments, different columns[/]").LeftJustified());
+var seedData = SeedExample.Generate(new Generator(7), houses: 2000, apartments: 120);
+var (seedTrain, seedValidation, seedTest) = seedData.Split(seed: 7, validation: 0.15, test: 0.25);
+var seedEncoder = FeatureEncoder.Fit(seedTrain);
+AnsiConsole.MarkupLine($"{seedData.LabelCount("house")} houses, {seedData.LabelCount("apartment")} apartments; " +
+                       $"encoded columns: [grey]{string.Join(", ", seedEncoder.ColumnNames)}[/]");
+var seedOptions = new TrainerOptions { Epochs = epochs, BatchSize = 32, Seed = 7, Optimizer = new AdamOptions { LearningRate = 3e-3 } };
+BaselineReport seedReport = null!;
+AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+    .Start(ctx =>
+    {
+        var bar = ctx.AddTask("single-task and multi-task models", maxValue: 3 * epochs);
+        int done = 0;
+        var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.EpochRecord is not null) bar.Value = ++done; });
+        seedReport = Baselines.Compare(
+            tasks => MultiTaskModel.HardSharing(seedEncoder, backbone: [64, 64], head: [32], generator: new Generator(7), tasks: tasks),
+            seedOptions with { Callbacks = [new ProgressCallback(progress)] },
+            seedEncoder.Transform(seedTrain), seedEncoder.Transform(seedValidation), seedEncoder.Transform(seedTest));
+    });
+AnsiConsole.WriteLine(seedReport.ToString());
 
-var results = new List<(string Setup, double House, double Apartment)>();
-var single = TrainAndEvaluate("single-task (one model per task)", multiTask: false);
-var joint = TrainAndEvaluate("multi-task (shared backbone, two heads)", multiTask: true);
+// ---- Part 2: real data, cross-validated ----
+AnsiConsole.Write(new Rule("[bold]2. Sacramento sales: houses and condos[/]").LeftJustified());
+var sacramento = new SacramentoComparison(Path.Combine(AppContext.BaseDirectory, "data", "sacramento.csv"));
+AnsiConsole.MarkupLine($"{sacramento.Houses} houses, {sacramento.Condos} condos; features {string.Join(", ", SacramentoComparison.Features)}; " +
+                       $"{folds}-fold cross-validation x {seeds} seeds, {epochs} epochs per model");
 
-Console.WriteLine();
-Console.WriteLine($"{"setup",-42} {"house RMSE",12} {"apartment RMSE",15}");
-foreach (var (setup, house, apartment) in results)
-    Console.WriteLine($"{setup,-42} {house,12:N0} {apartment,15:N0}");
-double change = 100 * (single.Apartment - joint.Apartment) / single.Apartment;
-Console.WriteLine();
-Console.WriteLine($"Apartment RMSE change from sharing: {change:+0.0;-0.0}% (positive = multi-task is better).");
-
-(double House, double Apartment) TrainAndEvaluate(string setup, bool multiTask)
+TrainerOptions Recipe(ulong seed, LossWeighting? weighting = null) => new()
 {
-    var gen = new Generator(Seed + 1);
-    double[] rmse = new double[2];
-    if (multiTask)
-    {
-        var model = new TwoHeadModel(SyntheticHousing.FeatureCount, gen);
-        Fit(model, train, [0, 1], gen);
-        rmse = Evaluate(model, test);
-    }
-    else
-    {
-        for (int task = 0; task < 2; task++)
-        {
-            var model = new TwoHeadModel(SyntheticHousing.FeatureCount, gen);
-            Fit(model, train, [task], gen);
-            rmse[task] = Evaluate(model, test)[task];
-        }
-    }
-    results.Add((setup, rmse[0], rmse[1]));
-    return (rmse[0], rmse[1]);
-}
-
-void Fit(TwoHeadModel model, HousingData split, int[] tasks, Generator gen)
+    Epochs = epochs, BatchSize = 32, Seed = seed,
+    Optimizer = new AdamOptions { LearningRate = 3e-3, WeightDecay = 1e-4 },
+    Weighting = weighting ?? new EqualWeighting(),
+};
+int[] backbone = [32, 32], head = [16];
+// The recommended setup: one network per task whose hidden layers and heads are pulled towards each
+// other (soft sharing). Its strength interpolates between separate models (λ = 0) and one pooled
+// model (λ → ∞), so the small condo task borrows the houses' price structure without being forced
+// to copy it.
+const string Recommended = "soft sharing, heads tied (λ = 0.1)";
+var setups = new Setup[]
 {
-    var optimizer = new Adam(model.Parameters(), lr: 3e-3);
-    var loss = new MSELoss();
-    var x = scaler.Transform(split);
-    var targets = scaler.Targets(split);
-    const int Epochs = 150, BatchSize = 64;
-    for (int epoch = 0; epoch < Epochs; epoch++)
+    new("single-task", SetupKind.SingleTask, (e, t, s) => MultiTaskModel.HardSharing(e, backbone, head, generator: new Generator(s), tasks: t), s => Recipe(s)),
+    new("pooled (one model, type as a feature)", SetupKind.Pooled, (e, t, s) => MultiTaskModel.HardSharing(e, backbone, head, generator: new Generator(s)), s => Recipe(s)),
+    new("hard sharing", SetupKind.MultiTask, (e, t, s) => MultiTaskModel.HardSharing(e, backbone, head, generator: new Generator(s)), s => Recipe(s)),
+    new("hard sharing + uncertainty weighting", SetupKind.MultiTask, (e, t, s) => MultiTaskModel.HardSharing(e, backbone, head, generator: new Generator(s)), s => Recipe(s, new UncertaintyWeighting())),
+    new("hard sharing + temperature sampler (T = 2)", SetupKind.MultiTask, (e, t, s) => MultiTaskModel.HardSharing(e, backbone, head, generator: new Generator(s)), s => Recipe(s) with { Sampler = TaskSampler.Temperature(2) }),
+    new("cross-stitch", SetupKind.MultiTask, (e, t, s) => MultiTaskModel.CrossStitch(e, backbone, head, generator: new Generator(s)), s => Recipe(s)),
+    new(Recommended, SetupKind.MultiTask, (e, t, s) => MultiTaskModel.SoftSharing(e, backbone, head, strength: 0.1, penalizeHeads: true, generator: new Generator(s)), s => Recipe(s)),
+};
+
+var results = setups.ToDictionary(s => s.Name, _ => new List<(double House, double Condo)>());
+IReadOnlyList<EpochRecord>? curves = null;
+AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+    .Start(ctx =>
     {
-        model.Train();
-        var order = Permutation(split.Rows, gen);
-        for (int start = 0; start < split.Rows; start += BatchSize)
+        var bars = setups.ToDictionary(s => s.Name, s => ctx.AddTask(s.Name, maxValue: folds * seeds * epochs * (s.Kind == SetupKind.SingleTask ? 2 : 1)));
+        for (int seed = 1; seed <= seeds; seed++)
         {
-            int end = Math.Min(start + BatchSize, split.Rows);
-            var batch = order[start..end];
-            var xb = x.IndexSelect(0, batch);
-            var (house, apartment) = model.Forward(xb);
-            Tensor? total = null;
-            foreach (int task in tasks)
+            var assignment = sacramento.Folds(folds, (ulong)seed);
+            for (int fold = 0; fold < folds; fold++)
             {
-                var yb = targets[task].Values.IndexSelect(0, batch);
-                var mask = targets[task].Mask.IndexSelect(0, batch);
-                if (mask.Sum().Item() == 0) continue; // no labels for this task in the batch
-                var term = loss.Forward(task == 0 ? house : apartment, yb, mask);
-                total = total is null ? term : total + term;
+                foreach (var setup in setups)
+                {
+                    var bar = bars[setup.Name];
+                    var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.EpochRecord is not null) bar.Increment(1); });
+                    var (house, condo, history) = sacramento.Run(setup, assignment, fold, (ulong)seed, progress);
+                    results[setup.Name].Add((house, condo));
+                    if (setup.Name == Recommended && curves is null) curves = history;
+                }
             }
-            if (total is null) continue;
-            optimizer.ZeroGrad();
-            total.Backward();
-            optimizer.Step();
         }
-    }
+    });
+
+var single = results["single-task"];
+double singleHouse = single.Average(r => r.House), singleCondo = single.Average(r => r.Condo);
+var table = new Spectre.Console.Table().AddColumns("setup", "house RMSE", "condo RMSE", "condo better than single-task", "condo better than pooled", "Δm% vs single-task");
+foreach (var setup in setups)
+{
+    var r = results[setup.Name];
+    var pooled = results["pooled (one model, type as a feature)"];
+    double deltaM = MultiTaskImprovement.Compute(
+    [
+        new MetricComparison("house", "rmse", MetricDirection.LowerIsBetter, r.Average(x => x.House), singleHouse),
+        new MetricComparison("condo", "rmse", MetricDirection.LowerIsBetter, r.Average(x => x.Condo), singleCondo),
+    ]).DeltaM;
+    table.AddRow(setup.Name == Recommended ? $"[bold]{setup.Name} *[/]" : setup.Name, MeanSd(r.Select(x => x.House)), MeanSd(r.Select(x => x.Condo)),
+        $"{r.Zip(single).Count(p => p.First.Condo < p.Second.Condo)}/{r.Count} runs",
+        $"{r.Zip(pooled).Count(p => p.First.Condo < p.Second.Condo)}/{r.Count} runs",
+        setup.Kind == SetupKind.SingleTask ? "—" : $"{deltaM:+0.0;-0.0}%");
+}
+AnsiConsole.Write(table);
+AnsiConsole.MarkupLine("RMSE in dollars on held-out folds: mean ± standard deviation over folds and seeds; " +
+                       "'better than' counts paired runs (same fold, same seed). Δm% > 0: better than single-task on average over both tasks. " +
+                       "* the recommended setup.");
+
+if (curves is not null)
+{
+    var series = new Dictionary<string, IReadOnlyList<double>>();
+    foreach (var key in new[] { "loss.house", "loss.condo", "val_loss.house", "val_loss.condo" })
+        series[key] = curves.Select(r => r.TryGetValue(key, out var v) ? v : double.NaN).ToArray();
+    TrainingCurves.WriteCsv(Path.Combine(outputDir, "curves.csv"), series);
+    TrainingCurves.WriteSvg(Path.Combine(outputDir, "curves.svg"), $"{Recommended} on Sacramento (fold 1, seed 1): standardised MSE", series);
+    AnsiConsole.MarkupLine($"Training curves: [link]{Path.Combine(outputDir, "curves.csv")}[/] and [link]{Path.Combine(outputDir, "curves.svg")}[/]");
 }
 
-double[] Evaluate(TwoHeadModel model, HousingData split)
+static string MeanSd(IEnumerable<double> values)
 {
-    model.Eval();
-    using var _ = Autograd.NoGrad();
-    var (house, apartment) = model.Forward(scaler.Transform(split));
-    var predictions = new[] { house, apartment };
-    var result = new double[2];
-    for (int task = 0; task < 2; task++)
-    {
-        var pred = scaler.InverseTarget(task, predictions[task]).ToArray();
-        double sum = 0;
-        int n = 0;
-        for (int i = 0; i < split.Rows; i++)
-        {
-            if (split.Task[i] != task) continue;
-            double e = pred[i] - split.Price[i];
-            sum += e * e;
-            n++;
-        }
-        result[task] = Math.Sqrt(sum / Math.Max(n, 1));
-    }
-    return result;
+    var v = values.ToArray();
+    double mean = v.Average();
+    double sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / Math.Max(v.Length - 1, 1));
+    return $"{mean:N0} ± {sd:N0}";
 }
 
-static int[] Permutation(int n, Generator gen)
+int Option(string name, int fallback)
 {
-    var order = Enumerable.Range(0, n).ToArray();
-    for (int i = n - 1; i > 0; i--)
-    {
-        int j = (int)gen.NextInt64(0, i + 1);
-        (order[i], order[j]) = (order[j], order[i]);
-    }
-    return order;
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
+}
+
+/// <summary>Forwards epoch ends to a progress reporter (Baselines.Compare takes callbacks, not a progress sink).</summary>
+internal sealed class ProgressCallback(IProgress<TrainingProgress> progress) : Callback
+{
+    public override void OnEpochEnd(TrainingContext context) =>
+        progress.Report(new TrainingProgress(context.Epoch, context.Epochs, 0, context.StepsPerEpoch, 0, 0, context.LastEpoch));
+}
+
+/// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

@@ -46,10 +46,15 @@ internal static class TrainingCurves
         sb.AppendLine($"<rect width=\"{W}\" height=\"{H}\" fill=\"white\"/>");
         sb.AppendLine($"<text x=\"{W / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{Escape(title)}</text>");
         sb.AppendLine($"<line x1=\"{L}\" y1=\"{H - B}\" x2=\"{W - R}\" y2=\"{H - B}\" stroke=\"black\"/><line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{H - B}\" stroke=\"black\"/>");
-        for (int k = (int)Math.Ceiling(lo); k <= (int)Math.Floor(hi); k++)
+        for (int k = (int)Math.Floor(lo); k <= (int)Math.Ceiling(hi); k++)
         {
-            double y = Y(Math.Pow(10, k));
-            sb.AppendLine($"<line x1=\"{L}\" y1=\"{F(y)}\" x2=\"{W - R}\" y2=\"{F(y)}\" stroke=\"#ddd\"/><text x=\"{L - 6}\" y=\"{F(y + 4)}\" text-anchor=\"end\">1e{k}</text>");
+            foreach (int m in new[] { 1, 2, 5 })
+            {
+                double v = m * Math.Pow(10, k);
+                if (Math.Log10(v) < lo || Math.Log10(v) > hi) continue;
+                double y = Y(v);
+                sb.AppendLine($"<line x1=\"{L}\" y1=\"{F(y)}\" x2=\"{W - R}\" y2=\"{F(y)}\" stroke=\"#ddd\"/><text x=\"{L - 6}\" y=\"{F(y + 4)}\" text-anchor=\"end\">{v.ToString("G3", CultureInfo.InvariantCulture)}</text>");
+            }
         }
         for (int i = 0; i <= 4; i++)
         {

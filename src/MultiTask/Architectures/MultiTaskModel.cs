@@ -225,12 +225,14 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <param name="head">Hidden sizes of each task's head.</param>
     /// <param name="strength">The penalty's λ.</param>
     /// <param name="distance">How the columns' parameters are compared.</param>
+    /// <param name="penalizeHeads">Also tie the heads (not only the hidden layers).</param>
     /// <param name="options">Activation, dropout and normalisation of the MLPs.</param>
     /// <param name="generator">The seeded source for weight initialisation.</param>
     /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
     public static SoftSharingModel SoftSharing(FeatureEncoder encoder, int[] hidden, int[]? head = null, double strength = 1e-3,
-        SoftSharingDistance distance = SoftSharingDistance.ToMean, MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        SoftSharing(Width(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads: false, options, generator);
+        SoftSharingDistance distance = SoftSharingDistance.ToMean, bool penalizeHeads = false, MlpOptions? options = null,
+        Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
+        SoftSharing(Width(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads, options, generator);
 
     /// <summary>Builds a cross-stitch model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
     /// <param name="encoder">The encoder fitted on the training data.</param>
