@@ -1,0 +1,246 @@
+using System.Runtime.CompilerServices;
+
+namespace MultiTask.Engine.Kernels;
+
+/// <summary>The packed, cache-blocked single-thread SGEMM driver.</summary>
+internal static unsafe class GemmPacked
+{
+    /// <summary>Depth of one packed block: an Mr×Kc panel of A stays in L1 while B panels stream from L2.</summary>
+    internal const int Kc = 256;
+
+    /// <summary>Columns of one packed B block (Kc×Nc floats = 1 MB, half of L2).</summary>
+    internal const int Nc = 1024;
+
+    /// <summary>Rows of one packed A block, rounded down to whole tiles.</summary>
+    internal const int McTarget = 192;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply<TK>(GemmJob job) where TK : struct, IGemmKernel
+    {
+        var ws = GemmWorkspace.Current;
+        int mr = TK.Mr, nr = TK.Nr;
+
+        // Equal-sized blocks avoid a thin last block whose packing and tile overhead is not amortised.
+        int kBlocks = (job.K + Kc - 1) / Kc;
+        int kcStep = (job.K + kBlocks - 1) / kBlocks;
+        int mcMax = McTarget / mr * mr;
+        int mBlocks = (job.M + mcMax - 1) / mcMax;
+        int mcStep = RoundUp((job.M + mBlocks - 1) / mBlocks, mr);
+
+        for (int jc = 0; jc < job.N; jc += Nc)
+        {
+            int nc = Math.Min(Nc, job.N - jc);
+            for (int pc = 0; pc < job.K; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, job.K - pc);
+                bool load = job.Accumulate || pc > 0;
+                if (job.TransB) PackBTransposed<TK>(job.B + jc * job.Ldb + pc, job.Ldb, kc, nc, ws.B);
+                else PackB<TK>(job.B + pc * job.Ldb + jc, job.Ldb, kc, nc, ws.B);
+                for (int ic = 0; ic < job.M; ic += mcStep)
+                {
+                    int mc = Math.Min(mcStep, job.M - ic);
+                    if (job.TransA) PackATransposed<TK>(job.A + pc * job.Lda + ic, job.Lda, mc, kc, ws.A);
+                    else PackA<TK>(job.A + ic * job.Lda + pc, job.Lda, mc, kc, ws.A);
+                    Macro<TK>(ws.A, ws.B, job.C + ic * job.Ldc + jc, job.Ldc, mc, nc, kc, load, ws.Tile);
+                }
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro<TK>(float* ap, float* bp, float* c, nint ldc, int mc, int nc, int kc, bool load, float* tile)
+        where TK : struct, IGemmKernel
+    {
+        int mr = TK.Mr, nr = TK.Nr;
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* aPanel = ap + (nint)ir * kc;
+            float* cRow = c + ir * ldc;
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                float* bPanel = bp + (nint)jr * kc;
+                int cols = Math.Min(nr, nc - jr);
+                if (rows == mr && cols == nr)
+                {
+                    TK.Run(aPanel, bPanel, kc, cRow + jr, ldc, load);
+                    continue;
+                }
+
+                // Edge tile: the padded panels yield a whole tile; only its valid corner reaches C.
+                TK.Run(aPanel, bPanel, kc, tile, nr, false);
+                for (int r = 0; r < rows; r++)
+                {
+                    float* dst = cRow + r * ldc + jr;
+                    float* src = tile + r * nr;
+                    if (load)
+                        for (int j = 0; j < cols; j++) dst[j] += src[j];
+                    else
+                        for (int j = 0; j < cols; j++) dst[j] = src[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows of a row-major A (mc×kc, row stride lda) into Mr-row panels laid out [p][r].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA<TK>(float* a, nint lda, int mc, int kc, float* dst) where TK : struct, IGemmKernel
+    {
+        int mr = TK.Mr;
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int rows = Math.Min(mr, mc - i0);
+            float* panel = dst + (nint)i0 * kc;
+            for (int r = 0; r < mr; r++)
+            {
+                float* d = panel + r;
+                if (r < rows)
+                {
+                    float* s = a + (i0 + r) * lda;
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4)
+                    {
+                        d[p * mr] = s[p];
+                        d[(p + 1) * mr] = s[p + 1];
+                        d[(p + 2) * mr] = s[p + 2];
+                        d[(p + 3) * mr] = s[p + 3];
+                    }
+                    for (; p < kc; p++) d[p * mr] = s[p];
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++) d[p * mr] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs a transposed A (stored kc×mc, row stride lda) into Mr-row panels laid out [p][r].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackATransposed<TK>(float* a, nint lda, int mc, int kc, float* dst) where TK : struct, IGemmKernel
+    {
+        int mr = TK.Mr;
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int rows = Math.Min(mr, mc - i0);
+            float* panel = dst + (nint)i0 * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                float* s = a + p * lda + i0;
+                float* d = panel + p * mr;
+                if (rows == mr)
+                {
+                    Unsafe.CopyBlockUnaligned(d, s, (uint)(TK.Mr * sizeof(float)));
+                }
+                else
+                {
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = s[r];
+                    for (; r < mr; r++) d[r] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs a row-major B (kc×nc, row stride ldb) into Nr-column panels laid out [p][j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB<TK>(float* b, nint ldb, int kc, int nc, float* dst) where TK : struct, IGemmKernel
+    {
+        int nr = TK.Nr;
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            float* panel = dst + (nint)j0 * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                float* s = b + p * ldb + j0;
+                float* d = panel + p * nr;
+                if (cols == nr)
+                {
+                    Unsafe.CopyBlockUnaligned(d, s, (uint)(TK.Nr * sizeof(float)));
+                }
+                else
+                {
+                    int j = 0;
+                    for (; j < cols; j++) d[j] = s[j];
+                    for (; j < nr; j++) d[j] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs a transposed B (stored nc×kc, row stride ldb) into Nr-column panels laid out [p][j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackBTransposed<TK>(float* b, nint ldb, int kc, int nc, float* dst) where TK : struct, IGemmKernel
+    {
+        int nr = TK.Nr;
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            float* panel = dst + (nint)j0 * kc;
+            for (int j = 0; j < nr; j++)
+            {
+                float* d = panel + j;
+                if (j < cols)
+                {
+                    float* s = b + (j0 + j) * ldb;
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4)
+                    {
+                        d[p * nr] = s[p];
+                        d[(p + 1) * nr] = s[p + 1];
+                        d[(p + 2) * nr] = s[p + 2];
+                        d[(p + 3) * nr] = s[p + 3];
+                    }
+                    for (; p < kc; p++) d[p * nr] = s[p];
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++) d[p * nr] = 0f;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Per-thread packing buffers, pinned and 64-byte aligned, allocated once per thread.</summary>
+internal sealed unsafe class GemmWorkspace
+{
+    private const int MaxMr = 12, MaxNr = 32, Align = 64;
+
+    [ThreadStatic]
+    private static GemmWorkspace? t_current;
+
+    private readonly float[] _a, _b, _tile;
+
+    private GemmWorkspace()
+    {
+        _a = GC.AllocateUninitializedArray<float>(GemmPacked.McTarget * GemmPacked.Kc + Align, pinned: true);
+        _b = GC.AllocateUninitializedArray<float>(GemmPacked.Kc * GemmPacked.Nc + Align, pinned: true);
+        _tile = GC.AllocateUninitializedArray<float>(MaxMr * MaxNr + Align, pinned: true);
+        A = Aligned(_a);
+        B = Aligned(_b);
+        Tile = Aligned(_tile);
+    }
+
+    /// <summary>The calling thread's workspace.</summary>
+    public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
+
+    /// <summary>Room for one packed A block (McTarget×Kc).</summary>
+    public float* A { get; }
+
+    /// <summary>Room for one packed B block (Kc×Nc).</summary>
+    public float* B { get; }
+
+    /// <summary>Room for one register tile, for edge tiles.</summary>
+    public float* Tile { get; }
+
+    private static float* Aligned(float[] array)
+    {
+        // Pinned arrays live on the POH and never move, so the address stays valid for the array's lifetime.
+        nint address = (nint)Unsafe.AsPointer(ref array[0]);
+        return (float*)((address + Align - 1) & ~(nint)(Align - 1));
+    }
+}
