@@ -92,28 +92,7 @@ internal static unsafe class GemmPacked
         for (int i0 = 0; i0 < mc; i0 += mr)
         {
             int rows = Math.Min(mr, mc - i0);
-            float* panel = dst + (nint)i0 * kc;
-            for (int r = 0; r < mr; r++)
-            {
-                float* d = panel + r;
-                if (r < rows)
-                {
-                    float* s = a + (i0 + r) * lda;
-                    int p = 0;
-                    for (; p + 4 <= kc; p += 4)
-                    {
-                        d[p * mr] = s[p];
-                        d[(p + 1) * mr] = s[p + 1];
-                        d[(p + 2) * mr] = s[p + 2];
-                        d[(p + 3) * mr] = s[p + 3];
-                    }
-                    for (; p < kc; p++) d[p * mr] = s[p];
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++) d[p * mr] = 0f;
-                }
-            }
+            Gather(a + i0 * lda, lda, rows, mr, kc, dst + (nint)i0 * kc);
         }
     }
 
@@ -179,28 +158,40 @@ internal static unsafe class GemmPacked
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
-            float* panel = dst + (nint)j0 * kc;
-            for (int j = 0; j < nr; j++)
+            Gather(b + j0 * ldb, ldb, cols, nr, kc, dst + (nint)j0 * kc);
+        }
+    }
+
+    /// <summary>
+    /// Transposes <paramref name="count"/> rows of length kc (row stride ld) into dst[p * width + r],
+    /// zero-filling rows count..width so edge panels are whole.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Gather(float* src, nint ld, int count, int width, int kc, float* dst)
+    {
+        int r = 0;
+        // Eight source rows at a time: their cache lines stay in L1 while the panel is written sequentially.
+        for (; r + 8 <= count; r += 8)
+        {
+            float* s0 = src + r * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+            float* s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
+            float* d = dst + r;
+            for (int p = 0; p < kc; p++, d += width)
             {
-                float* d = panel + j;
-                if (j < cols)
-                {
-                    float* s = b + (j0 + j) * ldb;
-                    int p = 0;
-                    for (; p + 4 <= kc; p += 4)
-                    {
-                        d[p * nr] = s[p];
-                        d[(p + 1) * nr] = s[p + 1];
-                        d[(p + 2) * nr] = s[p + 2];
-                        d[(p + 3) * nr] = s[p + 3];
-                    }
-                    for (; p < kc; p++) d[p * nr] = s[p];
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++) d[p * nr] = 0f;
-                }
+                d[0] = s0[p]; d[1] = s1[p]; d[2] = s2[p]; d[3] = s3[p];
+                d[4] = s4[p]; d[5] = s5[p]; d[6] = s6[p]; d[7] = s7[p];
             }
+        }
+        for (; r < count; r++)
+        {
+            float* s = src + r * ld;
+            float* d = dst + r;
+            for (int p = 0; p < kc; p++, d += width) *d = s[p];
+        }
+        for (; r < width; r++)
+        {
+            float* d = dst + r;
+            for (int p = 0; p < kc; p++, d += width) *d = 0f;
         }
     }
 }
