@@ -21,6 +21,12 @@ public static class GemmBenchmark
         foreach (int s in new[] { 64, 128, 256, 512, 1024, 2048 })
             if (s <= maxSize) shapes.Add(new(s, s, s));
         shapes.Add(new(256, 512, 1024));
+        int only = Array.IndexOf(args, "--only");
+        if (only >= 0 && only + 1 < args.Length)
+        {
+            var dims = args[only + 1].Split('x').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray();
+            shapes = [new(dims[0], dims[1], dims[2])];
+        }
 
         Console.WriteLine($"# G: SGEMM, GFLOP/s (median of {reps} samples of >= {minTime * 1000:F0} ms after warm-up)");
         Console.WriteLine($"# engine path {Gemm.BestPath}, {Environment.ProcessorCount} logical CPUs");
@@ -77,11 +83,28 @@ public static class GemmBenchmark
                 if (contenders[i].Name == "blas2") Thread.Sleep(100);
             }
         Gemm.MaxThreads = Environment.ProcessorCount;
+        if (OpenBlas.IsAvailable) CheckAgainstOpenBlas(a, transA, b, transB, s);
 
         double Gflops(int i) => flops / Timing.Median(samples[i]) / 1e9;
         string Cell(int i) => i < contenders.Count ? Gflops(i).ToString("F1", CultureInfo.InvariantCulture) : "–";
         string Ratio(int ours, int blas) => blas < contenders.Count ? (Gflops(ours) / Gflops(blas)).ToString("F2", CultureInfo.InvariantCulture) : "–";
         Console.WriteLine($"| {form} | {s} | {Cell(0)} | {Cell(2)} | {Ratio(0, 2)} | {Cell(1)} | {Cell(3)} | {Ratio(1, 3)} |");
+    }
+
+    /// <summary>A fast kernel that is wrong is worthless: compare with OpenBLAS on the benchmark's own data.</summary>
+    private static void CheckAgainstOpenBlas(float[] a, bool transA, float[] b, bool transB, Shape s)
+    {
+        var ours = new float[s.M * s.N];
+        var theirs = new float[s.M * s.N];
+        Gemm.Multiply(a, transA, b, transB, ours, s.M, s.K, s.N);
+        OpenBlas.Sgemm(a, transA, b, transB, theirs, s.M, s.K, s.N);
+        double worst = 0;
+        for (int i = 0; i < ours.Length; i++)
+            worst = Math.Max(worst, Math.Abs(ours[i] - theirs[i]));
+        // Entries are sums of k products of values in [-0.5, 0.5], so their size grows like sqrt(k).
+        double tolerance = 1e-5 * Math.Sqrt(s.K) * Math.Max(1, Math.Sqrt(s.K) / 4);
+        if (worst > tolerance)
+            Console.WriteLine($"  WARNING: max |ours - OpenBLAS| = {worst:G3} exceeds {tolerance:G3} for {s}");
     }
 
     private static int IntOption(string[] args, string name, int fallback)

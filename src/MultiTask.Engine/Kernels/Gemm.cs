@@ -38,6 +38,12 @@ internal static class Gemm
     /// <summary>Forces an instruction-set path (tests run every path on one machine); <see cref="GemmPath.Auto"/> picks the widest accelerated one.</summary>
     internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
 
+    // Products with at most this many multiply-adds (m·k·n) take the unpacked small path.
+    private const long SmallPathMaxVolume = 80_000;
+
+    /// <summary>Whether matrix-vector and tiny products take their dedicated paths (tests turn it off to run the packed path on every shape).</summary>
+    internal static bool UseSmallPaths { get; set; } = true;
+
     /// <summary>Upper bound on the threads one product may use.</summary>
     internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
@@ -91,7 +97,21 @@ internal static class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TK>(GemmJob job) where TK : struct, IGemmKernel
     {
-        long flops = 2L * job.M * job.K * job.N;
+        long volume = (long)job.M * job.K * job.N;
+        if (UseSmallPaths)
+        {
+            if (job.M == 1 || job.N == 1)
+            {
+                GemmSmall.MultiplyVector(job);
+                return;
+            }
+            if (volume <= SmallPathMaxVolume && GemmSmall.Fits<TK>(job))
+            {
+                GemmSmall.Multiply<TK>(job);
+                return;
+            }
+        }
+        long flops = 2 * volume;
         int threads = Math.Min(MaxThreads, Environment.ProcessorCount);
         if (threads < 2 || flops < ParallelThresholdFlops)
         {
@@ -159,4 +179,13 @@ internal interface IGemmKernel
     /// Nr values; C rows are <paramref name="ldc"/> apart and are read first only when <paramref name="load"/>.
     /// </summary>
     static abstract unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, bool load);
+
+    /// <summary>Columns of the small-path tile (four rows).</summary>
+    static abstract int SmallNr { get; }
+
+    /// <summary>
+    /// Small-path tile: C[4×SmallNr] (+)= A·B over k steps, with row r of A walked from <paramref name="a0"/>..
+    /// <paramref name="a3"/> in steps of <paramref name="ps"/> and rows of B <paramref name="ldb"/> apart.
+    /// </summary>
+    static abstract unsafe void RunSmall(float* a0, float* a1, float* a2, float* a3, nint ps, float* b, nint ldb, int k, float* c, nint ldc, bool load);
 }

@@ -147,6 +147,69 @@ internal readonly struct Kernel512 : IGemmKernel
         c11_0.Store(c + 11 * ldc + 0);
         c11_1.Store(c + 11 * ldc + 16);
     }
+
+    public static int SmallNr => 32;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunSmall(float* a0, float* a1, float* a2, float* a3, nint ps, float* b, nint ldb, int k, float* c, nint ldc, bool load)
+    {
+        Vector512<float> c0_0, c0_1;
+        Vector512<float> c1_0, c1_1;
+        Vector512<float> c2_0, c2_1;
+        Vector512<float> c3_0, c3_1;
+        if (load)
+        {
+            c0_0 = Vector512.Load(c + 0 * ldc + 0);
+            c0_1 = Vector512.Load(c + 0 * ldc + 16);
+            c1_0 = Vector512.Load(c + 1 * ldc + 0);
+            c1_1 = Vector512.Load(c + 1 * ldc + 16);
+            c2_0 = Vector512.Load(c + 2 * ldc + 0);
+            c2_1 = Vector512.Load(c + 2 * ldc + 16);
+            c3_0 = Vector512.Load(c + 3 * ldc + 0);
+            c3_1 = Vector512.Load(c + 3 * ldc + 16);
+        }
+        else
+        {
+            c0_0 = Vector512<float>.Zero;
+            c0_1 = Vector512<float>.Zero;
+            c1_0 = Vector512<float>.Zero;
+            c1_1 = Vector512<float>.Zero;
+            c2_0 = Vector512<float>.Zero;
+            c2_1 = Vector512<float>.Zero;
+            c3_0 = Vector512<float>.Zero;
+            c3_1 = Vector512<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            var b0 = Vector512.Load(b + 0);
+            var b1 = Vector512.Load(b + 16);
+            var a0v = Vector512.Create(*a0);
+            c0_0 = Vector512.MultiplyAddEstimate(a0v, b0, c0_0);
+            c0_1 = Vector512.MultiplyAddEstimate(a0v, b1, c0_1);
+            var a1v = Vector512.Create(*a1);
+            c1_0 = Vector512.MultiplyAddEstimate(a1v, b0, c1_0);
+            c1_1 = Vector512.MultiplyAddEstimate(a1v, b1, c1_1);
+            var a2v = Vector512.Create(*a2);
+            c2_0 = Vector512.MultiplyAddEstimate(a2v, b0, c2_0);
+            c2_1 = Vector512.MultiplyAddEstimate(a2v, b1, c2_1);
+            var a3v = Vector512.Create(*a3);
+            c3_0 = Vector512.MultiplyAddEstimate(a3v, b0, c3_0);
+            c3_1 = Vector512.MultiplyAddEstimate(a3v, b1, c3_1);
+            a0 += ps;
+            a1 += ps;
+            a2 += ps;
+            a3 += ps;
+            b += ldb;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+        c0_1.Store(c + 0 * ldc + 16);
+        c1_0.Store(c + 1 * ldc + 0);
+        c1_1.Store(c + 1 * ldc + 16);
+        c2_0.Store(c + 2 * ldc + 0);
+        c2_1.Store(c + 2 * ldc + 16);
+        c3_0.Store(c + 3 * ldc + 0);
+        c3_1.Store(c + 3 * ldc + 16);
+    }
 }
 
 /// <summary>6×16 micro-kernel on Vector256.</summary>
@@ -231,6 +294,69 @@ internal readonly struct Kernel256 : IGemmKernel
         c4_1.Store(c + 4 * ldc + 8);
         c5_0.Store(c + 5 * ldc + 0);
         c5_1.Store(c + 5 * ldc + 8);
+    }
+
+    public static int SmallNr => 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunSmall(float* a0, float* a1, float* a2, float* a3, nint ps, float* b, nint ldb, int k, float* c, nint ldc, bool load)
+    {
+        Vector256<float> c0_0, c0_1;
+        Vector256<float> c1_0, c1_1;
+        Vector256<float> c2_0, c2_1;
+        Vector256<float> c3_0, c3_1;
+        if (load)
+        {
+            c0_0 = Vector256.Load(c + 0 * ldc + 0);
+            c0_1 = Vector256.Load(c + 0 * ldc + 8);
+            c1_0 = Vector256.Load(c + 1 * ldc + 0);
+            c1_1 = Vector256.Load(c + 1 * ldc + 8);
+            c2_0 = Vector256.Load(c + 2 * ldc + 0);
+            c2_1 = Vector256.Load(c + 2 * ldc + 8);
+            c3_0 = Vector256.Load(c + 3 * ldc + 0);
+            c3_1 = Vector256.Load(c + 3 * ldc + 8);
+        }
+        else
+        {
+            c0_0 = Vector256<float>.Zero;
+            c0_1 = Vector256<float>.Zero;
+            c1_0 = Vector256<float>.Zero;
+            c1_1 = Vector256<float>.Zero;
+            c2_0 = Vector256<float>.Zero;
+            c2_1 = Vector256<float>.Zero;
+            c3_0 = Vector256<float>.Zero;
+            c3_1 = Vector256<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            var b0 = Vector256.Load(b + 0);
+            var b1 = Vector256.Load(b + 8);
+            var a0v = Vector256.Create(*a0);
+            c0_0 = Vector256.MultiplyAddEstimate(a0v, b0, c0_0);
+            c0_1 = Vector256.MultiplyAddEstimate(a0v, b1, c0_1);
+            var a1v = Vector256.Create(*a1);
+            c1_0 = Vector256.MultiplyAddEstimate(a1v, b0, c1_0);
+            c1_1 = Vector256.MultiplyAddEstimate(a1v, b1, c1_1);
+            var a2v = Vector256.Create(*a2);
+            c2_0 = Vector256.MultiplyAddEstimate(a2v, b0, c2_0);
+            c2_1 = Vector256.MultiplyAddEstimate(a2v, b1, c2_1);
+            var a3v = Vector256.Create(*a3);
+            c3_0 = Vector256.MultiplyAddEstimate(a3v, b0, c3_0);
+            c3_1 = Vector256.MultiplyAddEstimate(a3v, b1, c3_1);
+            a0 += ps;
+            a1 += ps;
+            a2 += ps;
+            a3 += ps;
+            b += ldb;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+        c0_1.Store(c + 0 * ldc + 8);
+        c1_0.Store(c + 1 * ldc + 0);
+        c1_1.Store(c + 1 * ldc + 8);
+        c2_0.Store(c + 2 * ldc + 0);
+        c2_1.Store(c + 2 * ldc + 8);
+        c3_0.Store(c + 3 * ldc + 0);
+        c3_1.Store(c + 3 * ldc + 8);
     }
 }
 
@@ -317,6 +443,69 @@ internal readonly struct Kernel128 : IGemmKernel
         c5_0.Store(c + 5 * ldc + 0);
         c5_1.Store(c + 5 * ldc + 4);
     }
+
+    public static int SmallNr => 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunSmall(float* a0, float* a1, float* a2, float* a3, nint ps, float* b, nint ldb, int k, float* c, nint ldc, bool load)
+    {
+        Vector128<float> c0_0, c0_1;
+        Vector128<float> c1_0, c1_1;
+        Vector128<float> c2_0, c2_1;
+        Vector128<float> c3_0, c3_1;
+        if (load)
+        {
+            c0_0 = Vector128.Load(c + 0 * ldc + 0);
+            c0_1 = Vector128.Load(c + 0 * ldc + 4);
+            c1_0 = Vector128.Load(c + 1 * ldc + 0);
+            c1_1 = Vector128.Load(c + 1 * ldc + 4);
+            c2_0 = Vector128.Load(c + 2 * ldc + 0);
+            c2_1 = Vector128.Load(c + 2 * ldc + 4);
+            c3_0 = Vector128.Load(c + 3 * ldc + 0);
+            c3_1 = Vector128.Load(c + 3 * ldc + 4);
+        }
+        else
+        {
+            c0_0 = Vector128<float>.Zero;
+            c0_1 = Vector128<float>.Zero;
+            c1_0 = Vector128<float>.Zero;
+            c1_1 = Vector128<float>.Zero;
+            c2_0 = Vector128<float>.Zero;
+            c2_1 = Vector128<float>.Zero;
+            c3_0 = Vector128<float>.Zero;
+            c3_1 = Vector128<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            var b0 = Vector128.Load(b + 0);
+            var b1 = Vector128.Load(b + 4);
+            var a0v = Vector128.Create(*a0);
+            c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(a0v, b1, c0_1);
+            var a1v = Vector128.Create(*a1);
+            c1_0 = Vector128.MultiplyAddEstimate(a1v, b0, c1_0);
+            c1_1 = Vector128.MultiplyAddEstimate(a1v, b1, c1_1);
+            var a2v = Vector128.Create(*a2);
+            c2_0 = Vector128.MultiplyAddEstimate(a2v, b0, c2_0);
+            c2_1 = Vector128.MultiplyAddEstimate(a2v, b1, c2_1);
+            var a3v = Vector128.Create(*a3);
+            c3_0 = Vector128.MultiplyAddEstimate(a3v, b0, c3_0);
+            c3_1 = Vector128.MultiplyAddEstimate(a3v, b1, c3_1);
+            a0 += ps;
+            a1 += ps;
+            a2 += ps;
+            a3 += ps;
+            b += ldb;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+        c0_1.Store(c + 0 * ldc + 4);
+        c1_0.Store(c + 1 * ldc + 0);
+        c1_1.Store(c + 1 * ldc + 4);
+        c2_0.Store(c + 2 * ldc + 0);
+        c2_1.Store(c + 2 * ldc + 4);
+        c3_0.Store(c + 3 * ldc + 0);
+        c3_1.Store(c + 3 * ldc + 4);
+    }
 }
 
 /// <summary>4×4 micro-kernel on scalar floats.</summary>
@@ -398,6 +587,103 @@ internal readonly struct KernelScalar : IGemmKernel
             c3_3 += a3 * b3;
             a += 4;
             b += 4;
+        }
+        *(c + 0 * ldc + 0) = c0_0;
+        *(c + 0 * ldc + 1) = c0_1;
+        *(c + 0 * ldc + 2) = c0_2;
+        *(c + 0 * ldc + 3) = c0_3;
+        *(c + 1 * ldc + 0) = c1_0;
+        *(c + 1 * ldc + 1) = c1_1;
+        *(c + 1 * ldc + 2) = c1_2;
+        *(c + 1 * ldc + 3) = c1_3;
+        *(c + 2 * ldc + 0) = c2_0;
+        *(c + 2 * ldc + 1) = c2_1;
+        *(c + 2 * ldc + 2) = c2_2;
+        *(c + 2 * ldc + 3) = c2_3;
+        *(c + 3 * ldc + 0) = c3_0;
+        *(c + 3 * ldc + 1) = c3_1;
+        *(c + 3 * ldc + 2) = c3_2;
+        *(c + 3 * ldc + 3) = c3_3;
+    }
+
+    public static int SmallNr => 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunSmall(float* a0, float* a1, float* a2, float* a3, nint ps, float* b, nint ldb, int k, float* c, nint ldc, bool load)
+    {
+        float c0_0, c0_1, c0_2, c0_3;
+        float c1_0, c1_1, c1_2, c1_3;
+        float c2_0, c2_1, c2_2, c2_3;
+        float c3_0, c3_1, c3_2, c3_3;
+        if (load)
+        {
+            c0_0 = *(c + 0 * ldc + 0);
+            c0_1 = *(c + 0 * ldc + 1);
+            c0_2 = *(c + 0 * ldc + 2);
+            c0_3 = *(c + 0 * ldc + 3);
+            c1_0 = *(c + 1 * ldc + 0);
+            c1_1 = *(c + 1 * ldc + 1);
+            c1_2 = *(c + 1 * ldc + 2);
+            c1_3 = *(c + 1 * ldc + 3);
+            c2_0 = *(c + 2 * ldc + 0);
+            c2_1 = *(c + 2 * ldc + 1);
+            c2_2 = *(c + 2 * ldc + 2);
+            c2_3 = *(c + 2 * ldc + 3);
+            c3_0 = *(c + 3 * ldc + 0);
+            c3_1 = *(c + 3 * ldc + 1);
+            c3_2 = *(c + 3 * ldc + 2);
+            c3_3 = *(c + 3 * ldc + 3);
+        }
+        else
+        {
+            c0_0 = 0f;
+            c0_1 = 0f;
+            c0_2 = 0f;
+            c0_3 = 0f;
+            c1_0 = 0f;
+            c1_1 = 0f;
+            c1_2 = 0f;
+            c1_3 = 0f;
+            c2_0 = 0f;
+            c2_1 = 0f;
+            c2_2 = 0f;
+            c2_3 = 0f;
+            c3_0 = 0f;
+            c3_1 = 0f;
+            c3_2 = 0f;
+            c3_3 = 0f;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            var b0 = b[0];
+            var b1 = b[1];
+            var b2 = b[2];
+            var b3 = b[3];
+            var a0v = *a0;
+            c0_0 += a0v * b0;
+            c0_1 += a0v * b1;
+            c0_2 += a0v * b2;
+            c0_3 += a0v * b3;
+            var a1v = *a1;
+            c1_0 += a1v * b0;
+            c1_1 += a1v * b1;
+            c1_2 += a1v * b2;
+            c1_3 += a1v * b3;
+            var a2v = *a2;
+            c2_0 += a2v * b0;
+            c2_1 += a2v * b1;
+            c2_2 += a2v * b2;
+            c2_3 += a2v * b3;
+            var a3v = *a3;
+            c3_0 += a3v * b0;
+            c3_1 += a3v * b1;
+            c3_2 += a3v * b2;
+            c3_3 += a3v * b3;
+            a0 += ps;
+            a1 += ps;
+            a2 += ps;
+            a3 += ps;
+            b += ldb;
         }
         *(c + 0 * ldc + 0) = c0_0;
         *(c + 0 * ldc + 1) = c0_1;

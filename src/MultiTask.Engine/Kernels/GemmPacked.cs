@@ -201,6 +201,9 @@ internal sealed unsafe class GemmWorkspace
 {
     private const int MaxMr = 12, MaxNr = 32, Align = 64;
 
+    /// <summary>Floats the B buffer holds.</summary>
+    public const int BCapacity = GemmPacked.Kc * GemmPacked.Nc;
+
     [ThreadStatic]
     private static GemmWorkspace? t_current;
 
@@ -209,7 +212,7 @@ internal sealed unsafe class GemmWorkspace
     private GemmWorkspace()
     {
         _a = GC.AllocateUninitializedArray<float>(GemmPacked.McTarget * GemmPacked.Kc + Align, pinned: true);
-        _b = GC.AllocateUninitializedArray<float>(GemmPacked.Kc * GemmPacked.Nc + Align, pinned: true);
+        _b = GC.AllocateUninitializedArray<float>(BCapacity + Align, pinned: true);
         _tile = GC.AllocateUninitializedArray<float>(MaxMr * MaxNr + Align, pinned: true);
         A = Aligned(_a);
         B = Aligned(_b);

@@ -18,6 +18,17 @@ public class GemmTests
         return data;
     }
 
+    public static TheoryData<string, bool, bool, bool> PathsFormsAndSmallPaths()
+    {
+        var data = new TheoryData<string, bool, bool, bool>();
+        foreach (var path in Paths)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool small in new[] { false, true })
+                        data.Add(path, ta, tb, small);
+        return data;
+    }
+
     public static TheoryData<string> AllPaths()
     {
         var data = new TheoryData<string>();
@@ -81,18 +92,19 @@ public class GemmTests
         return t;
     }
 
-    private static void With(string path, int threads, Action body)
+    private static void With(string path, int threads, Action body, bool smallPaths = true)
     {
-        var (oldPath, oldThreads) = (Gemm.ForcedPath, Gemm.MaxThreads);
+        var (oldPath, oldThreads, oldSmall) = (Gemm.ForcedPath, Gemm.MaxThreads, Gemm.UseSmallPaths);
         Gemm.ForcedPath = Enum.Parse<GemmPath>(path);
         Gemm.MaxThreads = threads;
+        Gemm.UseSmallPaths = smallPaths;
         try { body(); }
-        finally { (Gemm.ForcedPath, Gemm.MaxThreads) = (oldPath, oldThreads); }
+        finally { (Gemm.ForcedPath, Gemm.MaxThreads, Gemm.UseSmallPaths) = (oldPath, oldThreads, oldSmall); }
     }
 
     [Theory]
-    [MemberData(nameof(PathsAndForms))]
-    public void Multiply_EverySmallShape_MatchesReference(string path, bool transA, bool transB) => With(path, 1, () =>
+    [MemberData(nameof(PathsFormsAndSmallPaths))]
+    public void Multiply_EverySmallShape_MatchesReference(string path, bool transA, bool transB, bool smallPaths) => With(path, 1, () =>
     {
         foreach (int k in new[] { 1, 3, 17 })
             for (int m = 0; m <= 40; m++)
@@ -104,7 +116,7 @@ public class GemmTests
                     t.Run(c);
                     t.Check(c);
                 }
-    });
+    }, smallPaths);
 
     [Theory]
     [MemberData(nameof(PathsAndForms))]
@@ -122,10 +134,10 @@ public class GemmTests
     });
 
     [Theory]
-    [MemberData(nameof(PathsAndForms))]
-    public void Multiply_Accumulate_AddsToExistingC(string path, bool transA, bool transB) => With(path, 1, () =>
+    [MemberData(nameof(PathsFormsAndSmallPaths))]
+    public void Multiply_Accumulate_AddsToExistingC(string path, bool transA, bool transB, bool smallPaths) => With(path, 1, () =>
     {
-        int[][] shapes = [[1, 1, 1], [5, 9, 3], [13, 33, 37], [40, 300, 70]];
+        int[][] shapes = [[1, 1, 1], [1, 20, 37], [29, 20, 1], [5, 9, 3], [13, 33, 37], [6, 1, 35], [40, 300, 70]];
         foreach (var s in shapes)
         {
             var t = new Case(s[0], s[1], s[2], transA, transB, seed: 7 * s[0] + s[2]);
@@ -134,7 +146,7 @@ public class GemmTests
             t.Run(c, accumulate: true);
             t.Check(c, c0);
         }
-    });
+    }, smallPaths);
 
     [Theory]
     [MemberData(nameof(PathsAndForms))]
@@ -157,6 +169,7 @@ public class GemmTests
     [MemberData(nameof(AllPaths))]
     public void Multiply_ZeroTimesInfinity_IsNaN(string path) => With(path, 1, () =>
     {
+        // 3 and 20 take the small path, 50 the packed one.
         foreach (int size in new[] { 3, 20, 50 })
         {
             var a = new float[size * size];
@@ -177,13 +190,43 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(AllPaths))]
+    public void Multiply_MatrixVector_PropagatesNaNFromZeroTimesInfinity(string path) => With(path, 1, () =>
+    {
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+            {
+                // n = 1: C = A·b with A[1, 2] = Inf and b[2] = 0.
+                var a = new float[4 * 3];
+                a[transA ? 2 * 4 + 1 : 1 * 3 + 2] = float.PositiveInfinity;
+                var b = new[] { 1f, 1f, 0f };
+                var c = new float[4];
+                Gemm.Multiply(a, transA, b, transB, c, 4, 3, 1);
+                c.Should().Equal(0f, float.NaN, 0f, 0f);
+
+                // m = 1: C = a·B with a[0] = Inf and B[0, 2] = 0.
+                var row = new[] { float.PositiveInfinity, 1f };
+                var bm = new float[2 * 3];
+                Array.Fill(bm, 1f);
+                bm[transB ? 2 * 2 + 0 : 0 * 3 + 2] = 0f;
+                var c2 = new float[3];
+                Gemm.Multiply(row, transA, bm, transB, c2, 1, 2, 3);
+                c2.Should().Equal(float.PositiveInfinity, float.PositiveInfinity, float.NaN);
+            }
+    });
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
     public void Multiply_AccumulateFalse_IgnoresNaNAlreadyInC(string path) => With(path, 1, () =>
     {
-        var t = new Case(37, 300, 45, false, false, seed: 5);
-        var c = new float[37 * 45];
-        Array.Fill(c, float.NaN);
-        t.Run(c);
-        t.Check(c);
+        int[][] shapes = [[37, 300, 45], [9, 7, 21], [1, 30, 9], [9, 30, 1]];
+        foreach (var s in shapes)
+        {
+            var t = new Case(s[0], s[1], s[2], false, true, seed: 5);
+            var c = new float[s[0] * s[2]];
+            Array.Fill(c, float.NaN);
+            t.Run(c);
+            t.Check(c);
+        }
     });
 
     [Fact]

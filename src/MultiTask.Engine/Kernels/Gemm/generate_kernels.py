@@ -63,8 +63,58 @@ def kernel(name, vec, lanes, mr, vpr):
             dst = f"c + {r} * ldc + {v * lanes}"
             w(f"        " + (f"c{r}_{v}.Store({dst});" if vec else f"*({dst}) = c{r}_{v};"))
     w("    }")
+    w("")
+    small(w, vec, lanes, 4, vpr if vec else 4)
     w("}")
     return "\n".join(o)
+
+
+def small(w, vec, lanes, mr, vpr):
+    """Unpacked kernel for tiny products: A read in place through four row pointers, B rows ldb apart."""
+    nr = lanes * vpr
+    t = f"{vec}<float>" if vec else "float"
+    w(f"    public static int SmallNr => {nr};")
+    w("")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+    w("    public static unsafe void RunSmall(float* a0, float* a1, float* a2, float* a3, nint ps, float* b, nint ldb, int k, float* c, nint ldc, bool load)")
+    w("    {")
+    for r in range(mr):
+        w(f"        {t} " + ", ".join(f"c{r}_{v}" for v in range(vpr)) + ";")
+    w("        if (load)")
+    w("        {")
+    for r in range(mr):
+        for v in range(vpr):
+            src = f"c + {r} * ldc + {v * lanes}"
+            w(f"            c{r}_{v} = " + (f"{vec}.Load({src});" if vec else f"*({src});"))
+    w("        }")
+    w("        else")
+    w("        {")
+    for r in range(mr):
+        for v in range(vpr):
+            w(f"            c{r}_{v} = " + (f"{t}.Zero;" if vec else "0f;"))
+    w("        }")
+    w("        for (int p = 0; p < k; p++)")
+    w("        {")
+    for v in range(vpr):
+        w(f"            var b{v} = " + (f"{vec}.Load(b + {v * lanes});" if vec else f"b[{v}];"))
+    for r in range(mr):
+        w(f"            var a{r}v = " + (f"{vec}.Create(*a{r});" if vec else f"*a{r};"))
+        for v in range(vpr):
+            if vec:
+                w(f"            c{r}_{v} = {vec}.MultiplyAddEstimate(a{r}v, b{v}, c{r}_{v});")
+            else:
+                w(f"            c{r}_{v} += a{r}v * b{v};")
+    w("            a0 += ps;")
+    w("            a1 += ps;")
+    w("            a2 += ps;")
+    w("            a3 += ps;")
+    w("            b += ldb;")
+    w("        }")
+    for r in range(mr):
+        for v in range(vpr):
+            dst = f"c + {r} * ldc + {v * lanes}"
+            w(f"        " + (f"c{r}_{v}.Store({dst});" if vec else f"*({dst}) = c{r}_{v};"))
+    w("    }")
 
 
 def main():
