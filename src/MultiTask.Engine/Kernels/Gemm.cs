@@ -175,6 +175,12 @@ internal interface IGemmKernel
     static abstract int Nr { get; }
 
     /// <summary>
+    /// Whether packing may use AVX transposes; the 128-bit and scalar paths stand in for CPUs
+    /// without AVX, so they pack without it (and tests reach that code on any machine).
+    /// </summary>
+    static abstract bool AvxPacking { get; }
+
+    /// <summary>
     /// Runs one tile: <paramref name="a"/> holds kc groups of Mr values, <paramref name="b"/> kc groups of
     /// Nr values; C rows are <paramref name="ldc"/> apart and are read first only when <paramref name="load"/>.
     /// </summary>

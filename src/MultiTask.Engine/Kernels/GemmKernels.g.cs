@@ -9,6 +9,7 @@ internal readonly struct Kernel512 : IGemmKernel
 {
     public static int Mr => 12;
     public static int Nr => 32;
+    public static bool AvxPacking => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, bool load)
@@ -217,6 +218,7 @@ internal readonly struct Kernel256 : IGemmKernel
 {
     public static int Mr => 6;
     public static int Nr => 16;
+    public static bool AvxPacking => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, bool load)
@@ -365,6 +367,7 @@ internal readonly struct Kernel128 : IGemmKernel
 {
     public static int Mr => 6;
     public static int Nr => 8;
+    public static bool AvxPacking => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, bool load)
@@ -513,6 +516,7 @@ internal readonly struct KernelScalar : IGemmKernel
 {
     public static int Mr => 4;
     public static int Nr => 4;
+    public static bool AvxPacking => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, bool load)

@@ -25,6 +25,7 @@ def kernel(name, vec, lanes, mr, vpr):
     w("{")
     w(f"    public static int Mr => {mr};")
     w(f"    public static int Nr => {nr};")
+    w(f"    public static bool AvxPacking => {'true' if vec in ('Vector512', 'Vector256') else 'false'};")
     w("")
     w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     w("    public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, bool load)")
