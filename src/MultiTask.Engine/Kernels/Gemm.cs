@@ -39,7 +39,7 @@ internal static class Gemm
     internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
 
     // Products with at most this many multiply-adds (m·k·n) take the unpacked small path.
-    private const long SmallPathMaxVolume = 80_000;
+    private const long SmallPathMaxVolume = 300_000;
 
     /// <summary>Whether matrix-vector and tiny products take their dedicated paths (tests turn it off to run the packed path on every shape).</summary>
     internal static bool UseSmallPaths { get; set; } = true;

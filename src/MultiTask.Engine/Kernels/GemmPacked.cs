@@ -168,7 +168,7 @@ internal static unsafe class GemmPacked
     /// zero-filling rows count..width so edge panels are whole.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gather(float* src, nint ld, int count, int width, int kc, float* dst, bool avx)
+    internal static void Gather(float* src, nint ld, int count, int width, int kc, float* dst, bool avx)
     {
         int r = 0;
         if (avx && Avx.IsSupported)

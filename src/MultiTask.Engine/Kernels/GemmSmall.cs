@@ -31,7 +31,7 @@ internal static unsafe class GemmSmall
         {
             ldb = RoundUp(n, w);
             b = ws.B;
-            CopyPadded(job.B, job.Ldb, job.TransB, k, n, (int)ldb, b);
+            CopyPadded<TK>(job.B, job.Ldb, job.TransB, k, n, (int)ldb, b);
         }
 
         // A[i, p] sits at a[i * rs + p * ps] in either storage order.
@@ -110,18 +110,12 @@ internal static unsafe class GemmSmall
 
     /// <summary>Writes op(B) (k×n) row-major with row stride ld, zeroing columns n..ld.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyPadded(float* b, nint ldb, bool transB, int k, int n, int ld, float* dst)
+    private static void CopyPadded<TK>(float* b, nint ldb, bool transB, int k, int n, int ld, float* dst) where TK : struct, IGemmKernel
     {
         if (transB)
         {
-            for (int p = 0; p < k; p++)
-            {
-                float* d = dst + p * (nint)ld;
-                float* s = b + p;
-                int j = 0;
-                for (; j < n; j++, s += ldb) d[j] = *s;
-                for (; j < ld; j++) d[j] = 0f;
-            }
+            // Row j of the stored B is column j of op(B): a transposing gather of n rows.
+            GemmPacked.Gather(b, ldb, n, ld, k, dst, TK.AvxPacking);
             return;
         }
         for (int p = 0; p < k; p++)
