@@ -17,6 +17,10 @@ public static class GemmBenchmark
         int maxSize = IntOption(args, "--max-size", 2048);
         double minTime = IntOption(args, "--min-time-ms", 40) / 1000.0;
 
+        int pathIndex = Array.IndexOf(args, "--path");
+        if (pathIndex >= 0 && pathIndex + 1 < args.Length)
+            Gemm.ForcedPath = Enum.Parse<GemmPath>(args[pathIndex + 1], ignoreCase: true);
+
         var shapes = new List<Shape> { new(64, 8, 64) };
         foreach (int s in new[] { 64, 128, 256, 512, 1024, 2048 })
             if (s <= maxSize) shapes.Add(new(s, s, s));
@@ -29,7 +33,8 @@ public static class GemmBenchmark
         }
 
         Console.WriteLine($"# G: SGEMM, GFLOP/s (median of {reps} samples of >= {minTime * 1000:F0} ms after warm-up)");
-        Console.WriteLine($"# engine path {Gemm.BestPath}, {Environment.ProcessorCount} logical CPUs");
+        var path = Gemm.ForcedPath == GemmPath.Auto ? Gemm.BestPath : Gemm.ForcedPath;
+        Console.WriteLine($"# engine path {path}, {Environment.ProcessorCount} logical CPUs");
         Console.WriteLine(OpenBlas.IsAvailable
             ? $"# OpenBLAS: {OpenBlas.LibraryName}"
             : "# OpenBLAS not found (install libopenblas0-pthread); ratios are skipped");

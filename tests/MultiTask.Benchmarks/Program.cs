@@ -5,7 +5,7 @@ public static class Program
 {
     private static readonly Dictionary<string, (string Description, Func<string[], int> Run)> Commands = new()
     {
-        ["gemm"] = ("G: SGEMM (A·B, A·Bᵀ, Aᵀ·B) against OpenBLAS cblas_sgemm. Options: --reps N, --max-size N, --min-time-ms N, --only MxKxN", GemmBenchmark.Run),
+        ["gemm"] = ("G: SGEMM (A·B, A·Bᵀ, Aᵀ·B) against OpenBLAS cblas_sgemm. Options: --reps N, --max-size N, --min-time-ms N, --only MxKxN, --path Vector512|Vector256|Vector128|Scalar", GemmBenchmark.Run),
     };
 
     public static int Main(string[] args)
