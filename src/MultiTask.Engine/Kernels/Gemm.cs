@@ -44,7 +44,7 @@ internal static class Gemm
     /// <summary>Whether matrix-vector and tiny products take their dedicated paths (tests turn it off to run the packed path on every shape).</summary>
     internal static bool UseSmallPaths { get; set; } = true;
 
-    /// <summary>Upper bound on the threads one product may use.</summary>
+    /// <summary>Upper bound on the threads one product may use (defaults to the processor count).</summary>
     internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this CPU.</summary>
@@ -112,13 +112,20 @@ internal static class Gemm
             }
         }
         long flops = 2 * volume;
-        int threads = Math.Min(MaxThreads, Environment.ProcessorCount);
+        int threads = MaxThreads;
         if (threads < 2 || flops < ParallelThresholdFlops)
         {
             GemmPacked.Multiply<TK>(job);
             return;
         }
 
+        RunParallel<TK>(job, threads);
+    }
+
+    // Kept apart from Run because a lambda's captured locals are allocated on entry to the method
+    // that declares them, which would cost every single-threaded call an allocation.
+    private static void RunParallel<TK>(GemmJob job, int threads) where TK : struct, IGemmKernel
+    {
         // Splitting the larger output dimension duplicates the packing of the smaller operand only.
         bool splitRows = job.M >= job.N;
         int unit = splitRows ? TK.Mr : TK.Nr;

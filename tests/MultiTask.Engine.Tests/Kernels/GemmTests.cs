@@ -150,19 +150,54 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(PathsAndForms))]
-    public void Multiply_TwoThreads_MatchesReference(string path, bool transA, bool transB) => With(path, 2, () =>
+    public void Multiply_SeveralThreads_MatchesReference(string path, bool transA, bool transB)
     {
-        // Tall shapes split the rows, wide ones the columns; both are above the threading threshold.
+        // Tall shapes split the rows, wide ones the columns; all are above the threading threshold,
+        // and three threads give unequal parts.
         int[][] shapes = [[300, 300, 300], [40, 270, 1100], [257, 129, 31]];
-        foreach (var s in shapes)
-            foreach (bool accumulate in new[] { false, true })
+        foreach (int threads in new[] { 2, 3 })
+            With(path, threads, () =>
             {
-                var t = new Case(s[0], s[1], s[2], transA, transB, seed: s[0] ^ s[2]);
-                var c0 = Random(new Random(3), s[0] * s[2]);
-                var c = (float[])c0.Clone();
-                t.Run(c, accumulate);
-                t.Check(c, accumulate ? c0 : null);
+                foreach (var s in shapes)
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var t = new Case(s[0], s[1], s[2], transA, transB, seed: s[0] ^ s[2]);
+                        var c0 = Random(new Random(3), s[0] * s[2]);
+                        var c = (float[])c0.Clone();
+                        t.Run(c, accumulate);
+                        t.Check(c, accumulate ? c0 : null);
+                    }
+            });
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Multiply_OneThreadAfterWarmUp_DoesNotAllocate(string path) => With(path, 1, () =>
+    {
+        // Matrix-vector, small and packed paths, each form.
+        int[][] shapes = [[1, 50, 40], [40, 50, 1], [64, 8, 64], [150, 300, 70]];
+        var cases = new List<(Case Case, float[] C)>();
+        foreach (var s in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    cases.Add((new Case(s[0], s[1], s[2], ta, tb, seed: 1), new float[s[0] * s[2]]));
+        foreach (var (t, c) in cases)
+        {
+            t.Run(c);
+            t.Run(c, accumulate: true);
+        }
+        var allocated = new long[cases.Count];
+        // The first pass absorbs one-time runtime allocations unrelated to the kernels.
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < cases.Count; i++)
+            {
+                var (t, c) = cases[i];
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                t.Run(c);
+                t.Run(c, accumulate: true);
+                allocated[i] = GC.GetAllocatedBytesForCurrentThread() - before;
             }
+        allocated.Should().OnlyContain(bytes => bytes == 0);
     });
 
     [Theory]
