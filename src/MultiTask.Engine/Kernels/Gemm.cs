@@ -32,8 +32,9 @@ internal enum GemmPath
 /// </remarks>
 internal static class Gemm
 {
-    // Below this many flops a second thread costs more (about 5 µs to dispatch) than it saves.
-    private const long ParallelThresholdFlops = 3_000_000;
+    // Below this many flops (about 50 µs on one core) a second thread saves too little to be worth
+    // its dispatch cost (about 5 µs) and the risk of waiting for a core that another process holds.
+    private const long ParallelThresholdFlops = 10_000_000;
 
     /// <summary>Forces an instruction-set path (tests run every path on one machine); <see cref="GemmPath.Auto"/> picks the widest accelerated one.</summary>
     internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
