@@ -6,13 +6,13 @@ namespace MultiTask.Engine.Kernels;
 /// <summary>The packed, cache-blocked single-thread SGEMM driver.</summary>
 internal static unsafe class GemmPacked
 {
-    /// <summary>Depth of one packed block: an Mr×Kc panel of A stays in L1 while B panels stream from L2.</summary>
+    /// <summary>Depth of one packed block: a Kc×Nr panel of B (32 KB at Nr = 32) stays in L1 while A panels stream past it.</summary>
     internal const int Kc = 256;
 
-    /// <summary>Columns of one packed B block (Kc×Nc floats = 1 MB, half of L2).</summary>
+    /// <summary>Columns of one packed B block (Kc×Nc floats = 1 MB, from L2/L3; each panel is read once per A block).</summary>
     internal const int Nc = 1024;
 
-    /// <summary>Rows of one packed A block, rounded down to whole tiles.</summary>
+    /// <summary>Rows of one packed A block (McTarget×Kc floats = 192 KB, resident in L2), rounded down to whole tiles.</summary>
     internal const int McTarget = 192;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -55,18 +55,18 @@ internal static unsafe class GemmPacked
         where TK : struct, IGemmKernel
     {
         int mr = TK.Mr, nr = TK.Nr;
-        for (int ir = 0; ir < mc; ir += mr)
+        for (int jr = 0; jr < nc; jr += nr)
         {
-            int rows = Math.Min(mr, mc - ir);
-            float* aPanel = ap + (nint)ir * kc;
-            float* cRow = c + ir * ldc;
-            for (int jr = 0; jr < nc; jr += nr)
+            float* bPanel = bp + (nint)jr * kc;
+            int cols = Math.Min(nr, nc - jr);
+            for (int ir = 0; ir < mc; ir += mr)
             {
-                float* bPanel = bp + (nint)jr * kc;
-                int cols = Math.Min(nr, nc - jr);
+                int rows = Math.Min(mr, mc - ir);
+                float* aPanel = ap + (nint)ir * kc;
+                float* cTile = c + ir * ldc + jr;
                 if (rows == mr && cols == nr)
                 {
-                    TK.Run(aPanel, bPanel, kc, cRow + jr, ldc, load);
+                    TK.Run(aPanel, bPanel, kc, cTile, ldc, load);
                     continue;
                 }
 
@@ -74,7 +74,7 @@ internal static unsafe class GemmPacked
                 TK.Run(aPanel, bPanel, kc, tile, nr, false);
                 for (int r = 0; r < rows; r++)
                 {
-                    float* dst = cRow + r * ldc + jr;
+                    float* dst = cTile + r * ldc;
                     float* src = tile + r * nr;
                     if (load)
                         for (int j = 0; j < cols; j++) dst[j] += src[j];
