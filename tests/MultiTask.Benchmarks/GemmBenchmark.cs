@@ -36,7 +36,7 @@ public static class GemmBenchmark
         var path = Gemm.ForcedPath == GemmPath.Auto ? Gemm.BestPath : Gemm.ForcedPath;
         Console.WriteLine($"# engine path {path}, {Environment.ProcessorCount} logical CPUs");
         Console.WriteLine(OpenBlas.IsAvailable
-            ? $"# OpenBLAS: {OpenBlas.LibraryName}"
+            ? $"# OpenBLAS: {OpenBlas.LibraryName}, core {OpenBlas.CoreName ?? "?"}, config {OpenBlas.Config ?? "?"}"
             : "# OpenBLAS not found (install libopenblas0-pthread); ratios are skipped");
         Console.WriteLine();
         Console.WriteLine("| form | m×k×n | ours 1T | OpenBLAS 1T | ratio 1T | ours 2T | OpenBLAS 2T | ratio 2T |");

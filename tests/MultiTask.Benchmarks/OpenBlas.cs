@@ -20,12 +20,22 @@ public static unsafe class OpenBlas
             if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out var setThreads))
                 s_setThreads = (delegate* unmanaged<int, void>)setThreads;
             LibraryName = name;
+            if (NativeLibrary.TryGetExport(handle, "openblas_get_corename", out var coreName))
+                CoreName = Marshal.PtrToStringAnsi(((delegate* unmanaged<nint>)coreName)());
+            if (NativeLibrary.TryGetExport(handle, "openblas_get_config", out var config))
+                Config = Marshal.PtrToStringAnsi(((delegate* unmanaged<nint>)config)());
             break;
         }
     }
 
     /// <summary>The library that was loaded, or null.</summary>
     public static string? LibraryName { get; }
+
+    /// <summary>The kernel family OpenBLAS picked for this CPU (its DYNAMIC_ARCH choice), or null.</summary>
+    public static string? CoreName { get; }
+
+    /// <summary>OpenBLAS's build configuration string, or null.</summary>
+    public static string? Config { get; }
 
     public static bool IsAvailable => s_sgemm != null;
 
