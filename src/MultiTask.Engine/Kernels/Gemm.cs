@@ -25,10 +25,12 @@ internal enum GemmPath
 
 /// <summary>Single-precision matrix multiply on row-major data.</summary>
 /// <remarks>
-/// Goto/BLIS structure: B is packed into kc×nc column panels and A into mc×kc row panels, both
-/// padded to whole register tiles, and an unrolled register-tiled micro-kernel computes each
-/// Mr×Nr tile of C. Above a work threshold the product is split across cores along its larger
-/// output dimension, so each core packs only what it touches and no synchronisation is needed.
+/// Goto/BLIS structure (<see cref="GemmPacked"/>): B is packed into kc×nc column panels and A into
+/// mc×kc row panels, both padded to whole register tiles, and an unrolled register-tiled
+/// micro-kernel computes each Mr×Nr tile of C. Above a work threshold the product is split across
+/// cores along its larger output dimension; each core packs its own panels (so only the smaller
+/// operand's packing is duplicated) and no synchronisation is needed. Tiny products skip packing
+/// (<see cref="GemmSmall"/>), and matrix-vector products use dot products or axpys.
 /// </remarks>
 internal static class Gemm
 {
@@ -36,17 +38,46 @@ internal static class Gemm
     // its dispatch cost (about 5 µs) and the risk of waiting for a core that another process holds.
     private const long ParallelThresholdFlops = 10_000_000;
 
-    /// <summary>Forces an instruction-set path (tests run every path on one machine); <see cref="GemmPath.Auto"/> picks the widest accelerated one.</summary>
-    internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
-
-    // Products with at most this many multiply-adds (m·k·n) take the unpacked small path.
+    // Up to this many multiply-adds (m·k·n, i.e. 64³) packing A costs more than it saves.
     private const long SmallPathMaxVolume = 300_000;
 
-    /// <summary>Whether matrix-vector and tiny products take their dedicated paths (tests turn it off to run the packed path on every shape).</summary>
-    internal static bool UseSmallPaths { get; set; } = true;
+    // The switches below are per thread so that a test forcing a path cannot change the path of
+    // products that other tests run at the same time.
+    [ThreadStatic]
+    private static GemmPath t_forcedPath;
 
-    /// <summary>Upper bound on the threads one product may use (defaults to the processor count).</summary>
-    internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    [ThreadStatic]
+    private static bool t_smallPathsDisabled;
+
+    [ThreadStatic]
+    private static int t_maxThreads;
+
+    /// <summary>
+    /// Forces an instruction-set path for products started on the calling thread (tests run every
+    /// path on one machine); <see cref="GemmPath.Auto"/> picks the widest accelerated one.
+    /// </summary>
+    internal static GemmPath ForcedPath
+    {
+        get => t_forcedPath;
+        set => t_forcedPath = value;
+    }
+
+    /// <summary>
+    /// Whether matrix-vector and tiny products started on the calling thread take their dedicated
+    /// paths (tests turn it off to run the packed path on every shape).
+    /// </summary>
+    internal static bool UseSmallPaths
+    {
+        get => !t_smallPathsDisabled;
+        set => t_smallPathsDisabled = !value;
+    }
+
+    /// <summary>Upper bound on the threads a product started on the calling thread may use; defaults to the processor count.</summary>
+    internal static int MaxThreads
+    {
+        get => t_maxThreads > 0 ? t_maxThreads : Environment.ProcessorCount;
+        set => t_maxThreads = value;
+    }
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this CPU.</summary>
     internal static GemmPath BestPath { get; } =
