@@ -175,6 +175,17 @@ public sealed partial class MultiTaskTrainer
             throw new ArgumentException(
                 $"The inputs have shape [{string.Join(", ", inputs.Shape)}] but the encoder produces [rows, {encoder.Width}]; encode the rows with encoder.Transform.",
                 nameof(inputs));
+        // Encoded data is finite by construction (missing values become 0 with a presence flag), so a
+        // NaN or infinity here was put in by hand and would silently poison every prediction.
+        var values = inputs.AsSpan();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException(
+                    $"Input row {i / encoder.Width}, column '{encoder.ColumnNames[i % encoder.Width]}' is {values[i]}. " +
+                    "Encoded inputs must be finite: encode raw rows with encoder.Transform, which turns missing values into 0 with a presence flag.",
+                    nameof(inputs));
+        }
         return PredictCore(inputs, encoder, TaskBinding.Bind(Model, encoder.Tasks, encoder.Width, encoder.ColumnNames, "prediction", requireLoss: false));
     }
 

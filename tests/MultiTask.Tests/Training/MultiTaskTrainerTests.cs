@@ -336,6 +336,19 @@ public class MultiTaskTrainerTests
     }
 
     [Fact]
+    public void Predict_NonFiniteInput_NamesRowAndColumn()
+    {
+        var (train, _) = TrainingData.Encoded();
+        var trainer = new MultiTaskTrainer(TrainingData.Model(train.Width));
+        var inputs = train.Features.Clone();
+        inputs[3, 1] = float.PositiveInfinity;
+
+        var act = () => trainer.Predict(inputs, train.Encoder);
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*row 3, column '{train.ColumnNames[1]}'*encoder.Transform*");
+    }
+
+    [Fact]
     public void Fit_EmptyTrainingData_Throws()
     {
         var data = TrainingData.Dataset(20, 1).Data;
