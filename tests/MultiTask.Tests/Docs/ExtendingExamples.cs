@@ -4,6 +4,7 @@ using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Metrics;
+using MultiTask.Tasks;
 using MultiTask.Training;
 using MultiTask.Weighting;
 
@@ -166,4 +167,25 @@ public sealed class StopBelow(string monitor, double threshold) : Callback
         if (value < threshold)
             context.RequestStop(TrainingStopReason.StopRequested, $"{monitor} = {value:G4} < {threshold}");
     }
+}
+
+/// <summary>How the examples are plugged in, as shown in docs/extending.md.</summary>
+public static class ExtendingUsage
+{
+    public static HardSharingModel GaussianModel(FeatureEncoder encoder, Generator generator)
+    {
+        var model = MultiTaskModel.HardSharing(encoder, backbone: [16], generator: generator,
+            customHeads: new Dictionary<string, Module<Tensor, Tensor>> { ["price"] = new GaussianHead(16, 8, generator) });
+        return model;
+    }
+
+    public static TaskSpec GaussianTask()
+    {
+        var task = TaskSpec.Custom("price", ["sqft", "beds", "baths"], targetWidth: 2, targets: ["log_price", "unused"])
+            with { Loss = new MeanLogVarianceLoss() };
+        return task;
+    }
+
+    public static TaskSpec WithPercentageError(string name, IReadOnlyList<string> features) =>
+        TaskSpec.Regression(name, features) with { Metrics = [new MeanAbsolutePercentageError(), StandardMetrics.Rmse()] };
 }

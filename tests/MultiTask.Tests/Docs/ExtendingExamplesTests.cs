@@ -30,7 +30,7 @@ public class ExtendingExamplesTests
         var schema = new FeatureSchema().Numeric("sqft").Numeric("beds").Numeric("baths");
         TaskSpec[] tasks =
         [
-            TaskSpec.Custom("price", PriceFeatures, targetWidth: 2, targets: ["log_price", "unused"]) with { Loss = new MeanLogVarianceLoss() },
+            ExtendingUsage.GaussianTask(),
             TaskSpec.Regression("price_k", PriceFeatures),
         ];
         var (train, validation, _) = MultiTaskDataset.FromTable(schema, tasks, table).Split(seed: 3, validation: 0.2);
@@ -74,9 +74,7 @@ public class ExtendingExamplesTests
     public void GaussianHead_trains_as_a_custom_task_next_to_a_regression_task()
     {
         var (train, validation) = GaussianData();
-        var model = MultiTaskModel.HardSharing(train.Encoder, backbone: [16],
-            customHeads: new Dictionary<string, Engine.NN.Module<Tensor, Tensor>> { ["price"] = new GaussianHead(16, 8, new Generator(5)) },
-            generator: new Generator(5));
+        var model = ExtendingUsage.GaussianModel(train.Encoder, new Generator(5));
         var trainer = new MultiTaskTrainer(model, new TrainerOptions { Epochs = 25, Seed = 1, Optimizer = new AdamOptions { LearningRate = 1e-2 } });
 
         trainer.Fit(train, validation);
@@ -155,7 +153,7 @@ public class ExtendingExamplesTests
     {
         TaskSpec[] tasks =
         [
-            TaskSpec.Regression("a", TrainingData.Features) with { Metrics = [new MeanAbsolutePercentageError()] },
+            ExtendingUsage.WithPercentageError("a", TrainingData.Features),
             TaskSpec.Regression("b", TrainingData.Features),
         ];
         var trainSet = TrainingData.Dataset(120, 11, tasks).Data;

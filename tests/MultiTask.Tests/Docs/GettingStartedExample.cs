@@ -12,7 +12,7 @@ namespace MultiTask.Tests.Docs;
 public static class GettingStartedExample
 {
     public sealed record Outcome(TrainingReport Report, EvaluationResult Test, TaskOutputs Predictions, BaselineReport Comparison,
-        TrainingReport Resumed, int ResumedFrom);
+        TrainingReport Resumed, int ResumedFrom, IReadOnlyList<string> Columns);
 
     public static Outcome Run(string dataDirectory, string checkpoints)
     {
@@ -87,7 +87,7 @@ public static class GettingStartedExample
         TrainingReport resumed = resumedTrainer.Fit(train, validation);
         Console.WriteLine($"resumed at epoch {restoredEpochs}, now {resumed.EpochsCompleted} epochs");
 
-        return new Outcome(report, result, predictions, comparison, resumed, restoredEpochs);
+        return new Outcome(report, result, predictions, comparison, resumed, restoredEpochs, encoder.ColumnNames);
     }
 }
 
