@@ -135,7 +135,8 @@ public sealed class WeightingContext
 
     /// <summary>Appends one finished epoch's average training loss per task to <see cref="EpochLossHistory"/>.</summary>
     /// <param name="averageLosses">One entry per task, in task order; null for a task without labels in the epoch.</param>
-    /// <exception cref="ArgumentException">The count differs from the number of tasks, or a value is negative or not finite.</exception>
+    /// <remarks>A loss may be negative (a Gaussian or Poisson negative log-likelihood is); it must be finite.</remarks>
+    /// <exception cref="ArgumentException">The count differs from the number of tasks, or a value is not finite.</exception>
     public void RecordEpochLosses(IReadOnlyList<double?> averageLosses)
     {
         ArgumentNullException.ThrowIfNull(averageLosses);
@@ -145,8 +146,8 @@ public sealed class WeightingContext
                 nameof(averageLosses));
         for (int i = 0; i < averageLosses.Count; i++)
         {
-            if (averageLosses[i] is double v && (!double.IsFinite(v) || v < 0))
-                throw new ArgumentException($"The epoch loss of task '{_taskNames[i]}' is {v}; epoch losses must be finite and non-negative.", nameof(averageLosses));
+            if (averageLosses[i] is double v && !double.IsFinite(v))
+                throw new ArgumentException($"The epoch loss of task '{_taskNames[i]}' is {v}; epoch losses must be finite.", nameof(averageLosses));
         }
         for (int i = 0; i < averageLosses.Count; i++) _history[i].Add(averageLosses[i]);
     }
