@@ -30,16 +30,14 @@ var table = new Table("ames");
 foreach (var name in numeric) table.Add(name, Numbers(name));
 table.Add("Neighborhood", cells.Select(c => (string?)c[Column("Neighborhood")]).ToArray())
     .Add("Bldg_Type", cells.Select(c => (string?)c[Column("Bldg_Type")]).ToArray())
-    .Add("log_price", Numbers("Sale_Price").Select(p => Math.Log(p) - LogOffset).ToArray())
-    // The Gaussian head has two outputs, so its custom task has two target columns; only the first is a label.
-    .Add("unused", new double[cells.Length]);
+    .Add("log_price", Numbers("Sale_Price").Select(p => Math.Log(p) - LogOffset).ToArray());
 
 var neighborhoods = cells.Select(c => c[Column("Neighborhood")]).Distinct().Order(StringComparer.Ordinal).ToArray();
 var schema = numeric.Aggregate(new FeatureSchema(), (s, name) => s.Numeric(name)).Categorical("Neighborhood", neighborhoods);
 string[] features = [.. numeric, "Neighborhood"];
 TaskSpec[] tasks =
 [
-    TaskSpec.Custom("price", features, targetWidth: 2, targets: ["log_price", "unused"]) with { Loss = new MeanLogVarianceNll() },
+    TaskSpec.Custom("price", features, targetWidth: 1, targets: ["log_price"], outputSize: 2) with { Loss = new MeanLogVarianceNll() },
     TaskSpec.Multiclass("building", buildingTypes, features, target: "Bldg_Type"),
 ];
 

@@ -16,8 +16,8 @@ namespace MultiTask.Tasks;
 /// nothing to this task's loss or metrics.</para>
 /// <para>Width of the stored target per row (<see cref="TargetWidth"/>): 1 for regression, binary and
 /// multiclass (the class index), L for multilabel and custom. Width of the model output
-/// (<see cref="OutputSize"/>): 1 for regression and binary, C for multiclass, L for multilabel and
-/// the target width for custom.</para>
+/// (<see cref="OutputSize"/>): 1 for regression and binary, C for multiclass, L for multilabel and,
+/// for custom, <see cref="CustomOutputSize"/> or else the target width.</para>
 /// </remarks>
 public sealed record TaskSpec
 {
@@ -85,11 +85,18 @@ public sealed record TaskSpec
     /// <summary>How many target values each row stores: 1 (regression, binary, multiclass index) or L.</summary>
     public int TargetWidth => Kind == TaskKind.Multiclass ? 1 : Targets.Count;
 
-    /// <summary>How many outputs the task's head produces: 1, C (multiclass) or L (multilabel, custom).</summary>
+    /// <summary>
+    /// For a custom task whose head outputs another number of values than it has targets (e.g. a
+    /// Gaussian head: mean and log-variance for one target); null means one output per target.
+    /// </summary>
+    public int? CustomOutputSize { get; init; }
+
+    /// <summary>How many outputs the task's head produces: 1, C (multiclass), L (multilabel) or the custom size.</summary>
     public int OutputSize => Kind switch
     {
         TaskKind.Regression or TaskKind.Binary => 1,
         TaskKind.Multiclass => ClassCount,
+        TaskKind.Custom => CustomOutputSize ?? Targets.Count,
         _ => Targets.Count,
     };
 
@@ -170,8 +177,9 @@ public sealed record TaskSpec
     /// <param name="targetWidth">Values per row.</param>
     /// <param name="targets">The target columns (default: the task name when the width is 1, else <c>name_0</c>..).</param>
     /// <param name="weight">Static loss weight.</param>
+    /// <param name="outputSize">Outputs of the task's head when they differ from <paramref name="targetWidth"/> (see <see cref="CustomOutputSize"/>).</param>
     public static TaskSpec Custom(string name, IReadOnlyList<string> features, int targetWidth,
-        IReadOnlyList<string>? targets = null, double weight = 1.0)
+        IReadOnlyList<string>? targets = null, double weight = 1.0, int? outputSize = null)
     {
         if (targetWidth < 1)
             throw new ArgumentOutOfRangeException(nameof(targetWidth),
@@ -185,6 +193,7 @@ public sealed record TaskSpec
         return new TaskSpec
         {
             Name = name, Kind = TaskKind.Custom, Features = Copy(features, name), Targets = columns, Weight = weight,
+            CustomOutputSize = outputSize,
         }.Validated();
     }
 
@@ -229,6 +238,12 @@ public sealed record TaskSpec
         {
             throw new ArgumentException($"Task '{Name}' is {Kind}; ClassCount and Classes are for multiclass tasks only.", nameof(ClassCount));
         }
+        if (CustomOutputSize is int size && (Kind != TaskKind.Custom || size < 1))
+            throw new ArgumentException(
+                Kind != TaskKind.Custom
+                    ? $"Task '{Name}' is {Kind}; CustomOutputSize is for custom tasks only (their head's width is fixed by the kind)."
+                    : $"Task '{Name}': CustomOutputSize must be at least 1, got {size}.",
+                nameof(CustomOutputSize));
         if (StandardizeTarget && Kind != TaskKind.Regression)
             throw new ArgumentException($"Task '{Name}' is {Kind}; only regression targets can be standardised, set StandardizeTarget = false.", nameof(StandardizeTarget));
         if (!double.IsFinite(Weight) || Weight < 0)

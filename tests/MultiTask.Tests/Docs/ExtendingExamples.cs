@@ -181,7 +181,7 @@ public static class ExtendingUsage
 
     public static TaskSpec GaussianTask()
     {
-        var task = TaskSpec.Custom("price", ["sqft", "beds", "baths"], targetWidth: 2, targets: ["log_price", "unused"])
+        var task = TaskSpec.Custom("price", ["sqft", "beds", "baths"], targetWidth: 1, targets: ["log_price"], outputSize: 2)
             with { Loss = new MeanLogVarianceLoss() };
         return task;
     }

@@ -123,4 +123,18 @@ public class TaskSpecTests
         FluentActions.Invoking(() => TaskSpec.ValidateAll([TaskSpec.Regression("price", ["a"])], schema))
             .Should().Throw<ArgumentException>().WithMessage("*Task 'price'*column 'price'*also an input feature*remove 'price' from the schema*");
     }
+
+    [Fact]
+    public void Custom_OutputSize_MayDifferFromTheTargetWidth_ButOnlyForCustomTasks()
+    {
+        var gaussian = TaskSpec.Custom("price", ["x"], targetWidth: 1, outputSize: 2);
+        gaussian.TargetWidth.Should().Be(1);
+        gaussian.OutputSize.Should().Be(2);
+        TaskSpec.Custom("pair", ["x"], targetWidth: 2).OutputSize.Should().Be(2);
+
+        var zero = () => TaskSpec.Custom("price", ["x"], targetWidth: 1, outputSize: 0);
+        zero.Should().Throw<ArgumentException>().WithMessage("*'price'*at least 1*");
+        var regression = () => (TaskSpec.Regression("y", ["x"]) with { CustomOutputSize = 2 }).Validate();
+        regression.Should().Throw<ArgumentException>().WithMessage("*'y' is Regression*custom tasks only*");
+    }
 }
