@@ -28,7 +28,12 @@ public sealed class DataLoader
     /// <param name="generator">The seeded source of shuffling and task draws (default <see cref="Generator.Default"/>).</param>
     /// <param name="sampler">A task sampler for per-task batches, or null for joint batches.</param>
     /// <param name="shuffle">Whether joint batches are shuffled each epoch (set false for evaluation).</param>
-    public DataLoader(EncodedData data, int batchSize, Generator? generator = null, TaskSampler? sampler = null, bool shuffle = true)
+    /// <param name="tasks">
+    /// With a sampler: the tasks to draw (default: all of the data's). A model trained on some of the
+    /// data's tasks (a single-task baseline) passes its own, so no step is spent on a task it lacks.
+    /// </param>
+    public DataLoader(EncodedData data, int batchSize, Generator? generator = null, TaskSampler? sampler = null, bool shuffle = true,
+        IReadOnlyCollection<string>? tasks = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize < 1)
@@ -43,14 +48,19 @@ public sealed class DataLoader
             StepsPerEpoch = (data.RowCount + batchSize - 1) / batchSize;
             return;
         }
-        int tasks = data.Tasks.Count;
-        _taskRows = new int[tasks][];
-        _taskRowsSorted = new int[tasks][];
-        _taskCursor = new int[tasks];
-        long labels = 0;
-        for (int t = 0; t < tasks; t++)
+        foreach (var name in tasks ?? [])
         {
-            _taskRows[t] = [.. data.LabeledRows(t)];
+            if (!data.Tasks.Any(t => t.Name == name))
+                throw new ArgumentException($"Task '{name}' is not one of the data's tasks ({string.Join(", ", data.Tasks.Select(t => t.Name))}).", nameof(tasks));
+        }
+        int taskCount = data.Tasks.Count;
+        _taskRows = new int[taskCount][];
+        _taskRowsSorted = new int[taskCount][];
+        _taskCursor = new int[taskCount];
+        long labels = 0;
+        for (int t = 0; t < taskCount; t++)
+        {
+            _taskRows[t] = tasks is null || tasks.Contains(data.Tasks[t].Name) ? [.. data.LabeledRows(t)] : [];
             _taskRowsSorted[t] = [.. _taskRows[t]];
             _taskCursor[t] = _taskRows[t].Length;
             labels += _taskRows[t].Length;

@@ -324,7 +324,7 @@ public sealed partial class MultiTaskTrainer
     private DataLoader PrepareLoader(EncodedData train)
     {
         if (_loader is not null && ReferenceEquals(_loader.Data, train) && _restoredLoader is null) return _loader;
-        var loader = new DataLoader(train, Options.BatchSize, _loaderGenerator, Options.Sampler);
+        var loader = new DataLoader(train, Options.BatchSize, _loaderGenerator, Options.Sampler, tasks: Model.TaskNames);
         if (_restoredLoader is { } restored)
         {
             if (Options.Sampler is null)

@@ -85,6 +85,17 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void Per_task_batches_draw_only_the_requested_tasks()
+    {
+        var data = Encoded();
+        var loader = new DataLoader(data, 32, new Generator(2), TaskSampler.Uniform(), tasks: ["condo"]);
+        loader.StepsPerEpoch.Should().Be((37 + 31) / 32, "only the condo labels count");
+        loader.Epoch().Select(b => b.SampledTask!.Name).Should().OnlyContain(name => name == "condo");
+        var unknown = () => new DataLoader(data, 32, new Generator(2), TaskSampler.Uniform(), tasks: ["flat"]);
+        unknown.Should().Throw<ArgumentException>().WithMessage("*'flat'*house, condo*");
+    }
+
+    [Fact]
     public void Per_task_batch_is_capped_by_a_small_task()
     {
         var data = Encoded();
