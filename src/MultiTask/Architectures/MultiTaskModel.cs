@@ -216,8 +216,19 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <param name="generator">The seeded source for weight initialisation.</param>
     /// <param name="tasks">The task names to build (default: all of the encoder's tasks), e.g. one task for a single-task baseline.</param>
     public static HardSharingModel HardSharing(FeatureEncoder encoder, int[] backbone, int[]? head = null, MlpOptions? options = null,
-        IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        HardSharing(Width(encoder), TaskShapes(encoder, tasks), backbone, head, options, customHeads, generator);
+        IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null)
+    {
+        if (!EmbeddingInput.IsNeeded(encoder))
+            return HardSharing(Width(encoder), TaskShapes(encoder, tasks), backbone, head, options, customHeads, generator);
+        // Embedding-encoded features enter through learned vectors, the first layer of the backbone.
+        ArgumentNullException.ThrowIfNull(backbone);
+        options ??= new MlpOptions();
+        options.Validate();
+        var input = new EmbeddingInput(encoder, generator: generator);
+        var net = new Sequential().Add("embeddings", input);
+        int width = options.AddHidden(net, input.OutputSize, backbone, generator, nameof(backbone));
+        return HardSharing(net, width, TaskShapes(encoder, tasks), head, options, customHeads, generator, encoder.Width);
+    }
 
     /// <summary>Builds a soft-sharing model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
     /// <param name="encoder">The encoder fitted on the training data.</param>
@@ -232,7 +243,7 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public static SoftSharingModel SoftSharing(FeatureEncoder encoder, int[] hidden, int[]? head = null, double strength = 1e-3,
         SoftSharingDistance distance = SoftSharingDistance.ToMean, bool penalizeHeads = false, MlpOptions? options = null,
         Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        SoftSharing(Width(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads, options, generator);
+        SoftSharing(OneHotWidth(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads, options, generator);
 
     /// <summary>Builds a cross-stitch model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
     /// <param name="encoder">The encoder fitted on the training data.</param>
@@ -244,12 +255,21 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
     public static CrossStitchModel CrossStitch(FeatureEncoder encoder, int[] hidden, int[]? head = null, double selfWeight = 0.9,
         MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        CrossStitch(Width(encoder), TaskShapes(encoder, tasks), hidden, head, selfWeight, perChannel: false, options, generator);
+        CrossStitch(OneHotWidth(encoder), TaskShapes(encoder, tasks), hidden, head, selfWeight, perChannel: false, options, generator);
 
     private static int Width(FeatureEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         return encoder.Width;
+    }
+
+    private static int OneHotWidth(FeatureEncoder encoder)
+    {
+        if (EmbeddingInput.IsNeeded(encoder))
+            throw new NotSupportedException(
+                "This architecture builds one column per task and does not embed categorical features yet; encode them one-hot " +
+                "(CategoricalEncoding.OneHot) or use HardSharing, whose backbone starts with an EmbeddingInput.");
+        return Width(encoder);
     }
 
     private static List<(string Name, int OutputSize)> TaskShapes(FeatureEncoder encoder, IReadOnlyList<string>? only)
