@@ -26,7 +26,7 @@ namespace MultiTask.Data;
 /// are stored as-is (binary 0/1, multiclass class index, multilabel 0/1, custom raw). Unlabelled
 /// entries hold 0, never NaN, and have mask 0.</para>
 /// </remarks>
-public sealed class FeatureEncoder
+public sealed partial class FeatureEncoder
 {
     private readonly Standardization[] _featureStats;
     private readonly Standardization?[] _targetStats;
@@ -35,35 +35,22 @@ public sealed class FeatureEncoder
     private readonly TaskSpec[] _tasks;
     private readonly Dictionary<string, int>[] _categoryIndex;
 
-    private FeatureEncoder(MultiTaskDataset train)
+    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, Standardization[] featureStats, bool[] hasMissing, Standardization?[] targetStats)
     {
-        Schema = train.Schema;
-        _tasks = [.. train.Tasks];
+        Schema = schema;
+        _tasks = tasks;
+        _featureStats = featureStats;
+        _targetStats = targetStats;
         int featureCount = Schema.Count;
-        _featureStats = new Standardization[featureCount];
         _categoryIndex = new Dictionary<string, int>[featureCount];
         _blocks = new FeatureBlock[featureCount];
         var columns = new List<EncodedColumn>();
         for (int f = 0; f < featureCount; f++)
         {
             var spec = Schema.Features[f];
-            bool anyMissing;
-            if (spec.Kind == FeatureKind.Numeric)
-            {
-                var values = train.NumericArray(f)!;
-                anyMissing = Array.Exists(values, double.IsNaN);
-                if (anyMissing && Array.TrueForAll(values, double.IsNaN))
-                    throw new InvalidOperationException(
-                        $"Numeric feature '{spec.Name}' has no values in the training data, so it cannot be standardised; check its column name (TableOptions.ColumnMap) or remove it from the schema.");
-                _featureStats[f] = Standardization.Fit(values);
-                _categoryIndex[f] = [];
-            }
-            else
-            {
-                anyMissing = Array.Exists(train.CategoricalArray(f)!, v => v is null);
-                _featureStats[f] = new Standardization(0, 1);
-                _categoryIndex[f] = spec.Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
-            }
+            _categoryIndex[f] = spec.Kind == FeatureKind.Numeric
+                ? []
+                : spec.Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
             bool usedByAll = Array.TrueForAll(_tasks, t => t.Features.Contains(spec.Name));
             int start = columns.Count;
             if (spec.Kind == FeatureKind.Numeric)
@@ -74,7 +61,7 @@ public sealed class FeatureEncoder
             else
                 columns.Add(new EncodedColumn($"{spec.Name}:index", spec.Name, EncodedColumnKind.EmbeddingIndex));
             int presence = -1;
-            if (!usedByAll || anyMissing)
+            if (!usedByAll || hasMissing[f])
             {
                 presence = columns.Count;
                 columns.Add(new EncodedColumn($"{spec.Name}:present", spec.Name, EncodedColumnKind.Presence));
@@ -82,16 +69,42 @@ public sealed class FeatureEncoder
             _blocks[f] = new FeatureBlock(spec, start, spec.EncodedWidth, presence);
         }
         _columns = [.. columns];
+    }
 
-        _targetStats = new Standardization?[_tasks.Length];
-        for (int t = 0; t < _tasks.Length; t++)
+    private static FeatureEncoder FitCore(MultiTaskDataset train)
+    {
+        var schema = train.Schema;
+        TaskSpec[] tasks = [.. train.Tasks];
+        var featureStats = new Standardization[schema.Count];
+        var hasMissing = new bool[schema.Count];
+        for (int f = 0; f < schema.Count; f++)
+        {
+            var spec = schema.Features[f];
+            if (spec.Kind == FeatureKind.Numeric)
+            {
+                var values = train.NumericArray(f)!;
+                hasMissing[f] = Array.Exists(values, double.IsNaN);
+                if (hasMissing[f] && Array.TrueForAll(values, double.IsNaN))
+                    throw new InvalidOperationException(
+                        $"Numeric feature '{spec.Name}' has no values in the training data, so it cannot be standardised; check its column name (TableOptions.ColumnMap) or remove it from the schema.");
+                featureStats[f] = Standardization.Fit(values);
+            }
+            else
+            {
+                hasMissing[f] = Array.Exists(train.CategoricalArray(f)!, v => v is null);
+                featureStats[f] = new Standardization(0, 1);
+            }
+        }
+        var targetStats = new Standardization?[tasks.Length];
+        for (int t = 0; t < tasks.Length; t++)
         {
             if (train.LabelCountAt(t) == 0)
                 throw new InvalidOperationException(
-                    $"Task '{_tasks[t].Name}' has no labels in the training data ({train.RowCount} rows); give it labelled rows, or lower the validation/test fractions of the split.");
-            if (_tasks[t].Kind == TaskKind.Regression && _tasks[t].StandardizeTarget)
-                _targetStats[t] = Standardization.Fit(train.TargetArray(t));
+                    $"Task '{tasks[t].Name}' has no labels in the training data ({train.RowCount} rows); give it labelled rows, or lower the validation/test fractions of the split.");
+            if (tasks[t].Kind == TaskKind.Regression && tasks[t].StandardizeTarget)
+                targetStats[t] = Standardization.Fit(train.TargetArray(t));
         }
+        return new FeatureEncoder(schema, tasks, featureStats, hasMissing, targetStats);
     }
 
     /// <summary>Fits feature and target statistics on <paramref name="train"/> (the training split only).</summary>
@@ -103,7 +116,7 @@ public sealed class FeatureEncoder
         ArgumentNullException.ThrowIfNull(train);
         if (train.RowCount == 0)
             throw new ArgumentException("Cannot fit a FeatureEncoder on an empty dataset; pass the training split.", nameof(train));
-        return new FeatureEncoder(train);
+        return FitCore(train);
     }
 
     /// <summary>The schema this encoder was fitted for.</summary>

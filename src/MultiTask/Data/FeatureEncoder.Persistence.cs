@@ -1,0 +1,131 @@
+using System.Text.Json;
+using MultiTask.Tasks;
+
+namespace MultiTask.Data;
+
+public sealed partial class FeatureEncoder
+{
+    private const int FileVersion = 1;
+
+    /// <summary>
+    /// Writes the fitted state (feature and target statistics, which features carry a presence column)
+    /// as JSON, so that a model can be used for prediction in another process with exactly the same
+    /// encoding. The file is written to a temporary file and then renamed, so an existing file is never
+    /// left half-written.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var state = new EncoderFile
+        {
+            Version = FileVersion,
+            Features = Schema.Features.Select((f, i) => new FeatureState
+            {
+                Name = f.Name, Kind = f.Kind.ToString(), Categories = [.. f.Categories], Encoding = f.Encoding.ToString(),
+                Mean = _featureStats[i].Mean, Std = _featureStats[i].Std, HasPresence = _blocks[i].HasPresence,
+            }).ToList(),
+            Tasks = _tasks.Select((t, i) => new TaskState
+            {
+                Name = t.Name, Kind = t.Kind.ToString(), OutputSize = t.OutputSize,
+                TargetMean = _targetStats[i]?.Mean, TargetStd = _targetStats[i]?.Std,
+            }).ToList(),
+        };
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>
+    /// Restores an encoder written by <see cref="Save"/>. The schema and tasks are the ones the encoder
+    /// was fitted with, given again in code (tasks carry code such as custom losses); the file supplies
+    /// the fitted statistics, and must describe the same features and tasks.
+    /// </summary>
+    /// <param name="path">The file written by <see cref="Save"/>.</param>
+    /// <param name="schema">The schema the encoder was fitted with.</param>
+    /// <param name="tasks">The tasks the encoder was fitted with, in the same order.</param>
+    /// <returns>An encoder that encodes exactly as the saved one did.</returns>
+    /// <exception cref="InvalidDataException">The file is not an encoder file or does not match the schema and tasks; the message names the difference.</exception>
+    public static FeatureEncoder Load(string path, FeatureSchema schema, IReadOnlyList<TaskSpec> tasks)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(tasks);
+        EncoderFile? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<EncoderFile>(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {e.Message}", e);
+        }
+        if (state is null || state.Version != FileVersion || state.Features is null || state.Tasks is null)
+            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
+
+        string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {what}. Load with the schema and tasks the encoder was fitted with.";
+        if (state.Features.Count != schema.Count)
+            throw new InvalidDataException(Mismatch($"the file has {state.Features.Count} features ({string.Join(", ", state.Features.Select(f => f.Name))}), the schema {schema.Count} ({string.Join(", ", schema.Names)})"));
+        var featureStats = new Standardization[schema.Count];
+        var hasMissing = new bool[schema.Count];
+        for (int f = 0; f < schema.Count; f++)
+        {
+            var spec = schema.Features[f];
+            var saved = state.Features[f];
+            if (saved.Name != spec.Name || saved.Kind != spec.Kind.ToString() || saved.Encoding != spec.Encoding.ToString()
+                || !(saved.Categories ?? []).SequenceEqual(spec.Categories, StringComparer.Ordinal))
+                throw new InvalidDataException(Mismatch($"feature {f} is '{saved.Name}' ({saved.Kind}) in the file but '{spec.Name}' ({spec.Kind}) in the schema, or its categories or encoding differ"));
+            if (!(saved.Std > 0) || !double.IsFinite(saved.Mean))
+                throw new InvalidDataException(Mismatch($"feature '{saved.Name}' has invalid statistics (mean {saved.Mean}, std {saved.Std})"));
+            featureStats[f] = new Standardization(saved.Mean, saved.Std);
+            // A feature used by every task has a presence column only because training data lacked values.
+            hasMissing[f] = saved.HasPresence;
+        }
+        var taskArray = tasks.ToArray();
+        if (!taskArray.Select(t => t.Name).SequenceEqual(state.Tasks.Select(t => t.Name), StringComparer.Ordinal))
+            throw new InvalidDataException(Mismatch($"the file's tasks are ({string.Join(", ", state.Tasks.Select(t => t.Name))}), the given ones ({string.Join(", ", taskArray.Select(t => t.Name))})"));
+        var targetStats = new Standardization?[taskArray.Length];
+        for (int t = 0; t < taskArray.Length; t++)
+        {
+            var saved = state.Tasks[t];
+            if (saved.Kind != taskArray[t].Kind.ToString() || saved.OutputSize != taskArray[t].OutputSize)
+                throw new InvalidDataException(Mismatch($"task '{saved.Name}' is {saved.Kind} with {saved.OutputSize} output(s) in the file but {taskArray[t].Kind} with {taskArray[t].OutputSize} in code"));
+            if (saved.TargetMean is double mean && saved.TargetStd is double std) targetStats[t] = new Standardization(mean, std);
+        }
+        var encoder = new FeatureEncoder(schema, taskArray, featureStats, hasMissing, targetStats);
+        for (int f = 0; f < schema.Count; f++)
+        {
+            if (encoder._blocks[f].HasPresence != state.Features[f].HasPresence)
+                throw new InvalidDataException(Mismatch($"feature '{schema.Features[f].Name}' {(state.Features[f].HasPresence ? "had" : "had no")} presence column when saved; the tasks' feature lists differ"));
+        }
+        return encoder;
+    }
+
+    private sealed class EncoderFile
+    {
+        public int Version { get; set; }
+        public List<FeatureState>? Features { get; set; }
+        public List<TaskState>? Tasks { get; set; }
+    }
+
+    private sealed class FeatureState
+    {
+        public string Name { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string Encoding { get; set; } = "";
+        public List<string>? Categories { get; set; }
+        public double Mean { get; set; }
+        public double Std { get; set; }
+        public bool HasPresence { get; set; }
+    }
+
+    private sealed class TaskState
+    {
+        public string Name { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public int OutputSize { get; set; }
+        public double? TargetMean { get; set; }
+        public double? TargetStd { get; set; }
+    }
+}
