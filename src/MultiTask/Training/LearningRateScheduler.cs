@@ -1,5 +1,4 @@
 using MultiTask.Engine.Optim;
-using MultiTask.Metrics;
 
 namespace MultiTask.Training;
 
