@@ -119,8 +119,10 @@ internal static class GradEngine
     {
         if (t.Grad is null)
         {
-            // A fresh copy: the incoming gradient may be shared with other tensors' gradients.
-            t.Grad = createGraph ? g.Clone() : g.Detach().Clone();
+            // A fresh copy: the incoming gradient may be shared with other tensors' gradients, unless a
+            // backward kernel made it for this tensor alone.
+            if (!createGraph && t.IsLeaf && g.TakeExclusiveGradient()) t.Grad = g;
+            else t.Grad = createGraph ? g.Clone() : g.Detach().Clone();
         }
         else if (createGraph || t.Grad.RequiresGrad)
         {

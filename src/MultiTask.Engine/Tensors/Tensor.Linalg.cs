@@ -92,7 +92,7 @@ public partial class Tensor
         int m = n == 0 ? ShapeUtil.Numel(inputShape) / Math.Max(k, 1) : g.Numel / n;
         var data = new float[ShapeUtil.Numel(inputShape)];
         Gemm.Multiply(g.Data, false, weight.Data, false, data, m, n, k);
-        return new Tensor(data, inputShape);
+        return new Tensor(data, inputShape).MarkExclusiveGradient();
     }
 
     /// <summary>gᵀ·x for a linear layer's weight gradient (g is [..., n], x is [..., k]); not recorded.</summary>
@@ -101,7 +101,7 @@ public partial class Tensor
         int m = k == 0 ? (n == 0 ? 0 : g.Numel / n) : input.Numel / k;
         var data = new float[n * k];
         Gemm.Multiply(g.Data, true, input.Data, false, data, n, m, k);
-        return new Tensor(data, [n, k]);
+        return new Tensor(data, [n, k]).MarkExclusiveGradient();
     }
 
     /// <summary>The column sums of g viewed as [rows, n] (a linear layer's bias gradient); not recorded.</summary>
@@ -109,7 +109,7 @@ public partial class Tensor
     {
         var data = new float[n];
         if (n > 0) FusedKernels.ColumnSums(g.Data, data, g.Numel / n);
-        return new Tensor(data, [n]);
+        return new Tensor(data, [n]).MarkExclusiveGradient();
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ public partial class Tensor
             if (da is not null) Gemm.Multiply(gs, false, sb, true, da.AsSpan(i * m * k, m * k), m, n, k);
             if (db is not null) Gemm.Multiply(sa, true, gs, false, db.AsSpan(i * k * n, k * n), k, m, n);
         }
-        return (da is null ? null : new Tensor(da, a._shape), db is null ? null : new Tensor(db, b._shape));
+        return (da is null ? null : new Tensor(da, a._shape).MarkExclusiveGradient(), db is null ? null : new Tensor(db, b._shape).MarkExclusiveGradient());
     }
 
     /// <summary>The ReLU gradient g where the output is positive, else 0, in one pass; not recorded.</summary>
@@ -139,6 +139,6 @@ public partial class Tensor
     {
         var data = new float[g.Numel];
         FusedKernels.ReluBackward(g.Data, output.Data, data);
-        return new Tensor(data, g._shape);
+        return new Tensor(data, g._shape).MarkExclusiveGradient();
     }
 }
