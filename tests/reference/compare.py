@@ -31,6 +31,7 @@ def main():
     ap.add_argument("workloads", nargs="*", default=list(JOBS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--engine-dll", default=DLL, help="another build of the runner (e.g. an older commit's)")
     a = ap.parse_args()
     if not a.no_build:
         subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", "tests/MultiTask.Benchmarks"],
@@ -39,7 +40,7 @@ def main():
     for r in range(a.rounds):
         for job in a.workloads:
             args = JOBS[job]
-            contenders = [("engine", ["dotnet", DLL] + args)]
+            contenders = [("engine", ["dotnet", a.engine_dll] + args)]
             contenders += [(f"torch{t}", [sys.executable, PY] + args + ["--threads", str(t)]) for t in (1, 2)]
             if r % 2 == 1:
                 contenders.reverse()

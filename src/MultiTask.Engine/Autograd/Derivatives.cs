@@ -229,6 +229,7 @@ internal static class Derivatives
     public static Tensor?[] Softmax(Node n, Tensor g)
     {
         var y = n.Output!;
+        if (!Autograd.IsGradEnabled && y.Rank > 0 && n.Ints![0] == y.Rank - 1) return [Tensor.SoftmaxGradLastDim(g, y)];
         return [y * (g - (g * y).Sum(n.Ints!, keepDim: true))];
     }
 

@@ -51,4 +51,23 @@ internal static class FusedKernels
         for (int r = 0; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(destination, source.Slice(r * n, n), destination);
     }
+
+    /// <summary>
+    /// Softmax backward over the last dimension: per row of length <paramref name="n"/>,
+    /// destination = y·(g − Σ g·y).
+    /// </summary>
+    public static void SoftmaxBackwardLastDim(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> destination, int n)
+    {
+        if (g.Length != y.Length || destination.Length < g.Length || (n == 0 ? g.Length != 0 : g.Length % n != 0))
+            throw new ArgumentException($"SoftmaxBackwardLastDim: lengths {g.Length}, {y.Length} and {destination.Length} do not fit rows of {n}.");
+        for (int o = 0; o + n <= g.Length && n > 0; o += n)
+        {
+            var gr = g.Slice(o, n);
+            var yr = y.Slice(o, n);
+            var dr = destination.Slice(o, n);
+            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(gr, yr);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(gr, dot, dr);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, yr, dr);
+        }
+    }
 }

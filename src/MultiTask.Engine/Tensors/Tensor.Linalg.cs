@@ -43,7 +43,7 @@ public partial class Tensor
         batch.CopyTo(outShape, 0);
         outShape[^2] = m;
         outShape[^1] = n;
-        var data = new float[count * m * n];
+        var data = GC.AllocateUninitializedArray<float>(count * m * n);
         var aStrides = ShapeUtil.BroadcastStrides(aBatch, batch);
         var bStrides = ShapeUtil.BroadcastStrides(bBatch, batch);
         var index = new int[batch.Length];
@@ -76,7 +76,7 @@ public partial class Tensor
         for (int d = 0; d < input.Rank - 1; d++) m *= input._shape[d];
         var outShape = (int[])input._shape.Clone();
         outShape[^1] = n;
-        var data = new float[m * n];
+        var data = GC.AllocateUninitializedArray<float>(m * n);
         if (bias is not null) FusedKernels.BroadcastRows(bias.Data, data, m);
         Gemm.Multiply(input.Data, false, weight.Data, true, data, m, k, n, accumulate: bias is not null);
         var result = new Tensor(data, outShape);
@@ -90,7 +90,7 @@ public partial class Tensor
     {
         int n = weight._shape[0], k = weight._shape[1];
         int m = n == 0 ? ShapeUtil.Numel(inputShape) / Math.Max(k, 1) : g.Numel / n;
-        var data = new float[ShapeUtil.Numel(inputShape)];
+        var data = GC.AllocateUninitializedArray<float>(ShapeUtil.Numel(inputShape));
         Gemm.Multiply(g.Data, false, weight.Data, false, data, m, n, k);
         return new Tensor(data, inputShape).MarkExclusiveGradient();
     }
@@ -99,7 +99,7 @@ public partial class Tensor
     internal static Tensor LinearWeightGrad(Tensor g, Tensor input, int n, int k)
     {
         int m = k == 0 ? (n == 0 ? 0 : g.Numel / n) : input.Numel / k;
-        var data = new float[n * k];
+        var data = GC.AllocateUninitializedArray<float>(n * k);
         Gemm.Multiply(g.Data, true, input.Data, false, data, n, m, k);
         return new Tensor(data, [n, k]).MarkExclusiveGradient();
     }
@@ -121,8 +121,8 @@ public partial class Tensor
         int m = a._shape[^2], k = a._shape[^1], n = b._shape[^1];
         int count = a.Numel / Math.Max(m * k, 1);
         if (m * k == 0) count = ShapeUtil.Numel(a._shape[..^2]);
-        float[]? da = needA ? new float[a.Numel] : null;
-        float[]? db = needB ? new float[b.Numel] : null;
+        float[]? da = needA ? GC.AllocateUninitializedArray<float>(a.Numel) : null;
+        float[]? db = needB ? GC.AllocateUninitializedArray<float>(b.Numel) : null;
         for (int i = 0; i < count; i++)
         {
             var gs = g.Data.AsSpan(i * m * n, m * n);
@@ -137,7 +137,7 @@ public partial class Tensor
     /// <summary>The ReLU gradient g where the output is positive, else 0, in one pass; not recorded.</summary>
     internal static Tensor ReluGrad(Tensor g, Tensor output)
     {
-        var data = new float[g.Numel];
+        var data = GC.AllocateUninitializedArray<float>(g.Numel);
         FusedKernels.ReluBackward(g.Data, output.Data, data);
         return new Tensor(data, g._shape).MarkExclusiveGradient();
     }

@@ -131,4 +131,24 @@ public class FusedKernelsTests
         var second = layer.Weight.Grad!.ToArray();
         for (int i = 0; i < first.Length; i++) second[i].Should().BeApproximately(2 * first[i], 1e-5f);
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    public void SoftmaxBackwardWithoutAGraphMatchesTheDifferentiableRoute(int dim)
+    {
+        var gen = new Generator(11);
+        var x = Tensor.Randn(gen, 6, 19).RequiresGrad_();
+        var up = Tensor.Randn(gen, 6, 19);
+        var fast = MultiTask.Engine.Autograd.Autograd.Grad([x.Softmax(dim)], [x], [up])[0]!.ToArray();
+        var slow = MultiTask.Engine.Autograd.Autograd.Grad([x.Softmax(dim)], [x], [up], createGraph: true)[0]!.ToArray();
+        for (int j = 0; j < fast.Length; j++) fast[j].Should().BeApproximately(slow[j], 1e-6f);
+    }
+
+    [Fact]
+    public void SoftmaxBackwardKernelRejectsRowsThatDoNotFit()
+    {
+        var act = () => FusedKernels.SoftmaxBackwardLastDim(new float[5], new float[5], new float[5], 2);
+        act.Should().Throw<ArgumentException>().WithMessage("*rows of 2*");
+    }
 }
