@@ -118,6 +118,9 @@ public partial class Tensor
         return this;
     }
 
+    /// <summary>Whether this tensor carries the mark of <see cref="MarkExclusiveGradient"/>.</summary>
+    internal bool IsExclusiveGradient => _exclusiveGradient;
+
     /// <summary>True (once) when this tensor was marked by <see cref="MarkExclusiveGradient"/>; clears the mark.</summary>
     internal bool TakeExclusiveGradient()
     {

@@ -151,4 +151,52 @@ public class FusedKernelsTests
         var act = () => FusedKernels.SoftmaxBackwardLastDim(new float[5], new float[5], new float[5], 2);
         act.Should().Throw<ArgumentException>().WithMessage("*rows of 2*");
     }
+
+    [Fact]
+    public void GradientsOfATensorUsedByManyLayersAreSummedOnceEach()
+    {
+        var gen = new Generator(13);
+        var trunk = new Linear(4, 6, generator: gen);
+        var heads = new[] { new Linear(6, 2, generator: gen), new Linear(6, 2, generator: gen), new Linear(6, 2, generator: gen) };
+        var x = Tensor.Randn(gen, 5, 4);
+        Tensor Loss()
+        {
+            var h = trunk.Forward(x).Relu();
+            return heads[0].Forward(h).Sum() + heads[1].Forward(h).Square().Sum() + heads[2].Forward(h).Sum() + h.Sum();
+        }
+        Loss().Backward();
+        var fast = trunk.Weight.Grad!.ToArray();
+        var slow = MultiTask.Engine.Autograd.Autograd.Grad([Loss()], [trunk.Weight], createGraph: true)[0]!.ToArray();
+        for (int j = 0; j < fast.Length; j++) fast[j].Should().BeApproximately(slow[j], 1e-5f);
+        var again = trunk.Weight.Grad!.ToArray();
+        again.Should().Equal(fast, "the second call must not write into the first call's gradients");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AGradientForwardedUnchangedToSeveralInputsIsNeverAddedToInPlace(bool sumFirst)
+    {
+        var gen = new Generator(17);
+        var layer = new Linear(3, 4, generator: gen);
+        var head = new Linear(4, 2, generator: gen);
+        var x = Tensor.Randn(gen, 2, 3);
+        var b = Tensor.Randn(gen, 2, 4).RequiresGrad_();
+        Tensor?[] Run(bool createGraph)
+        {
+            // s = z + b hands its (kernel-made) gradient unchanged to z and b; z then gets a second contribution.
+            var z = layer.Forward(x);
+            var s = z + b;
+            var loss = sumFirst ? z.Sum() + head.Forward(s).Sum() : head.Forward(s).Sum() + z.Sum();
+            return MultiTask.Engine.Autograd.Autograd.Grad([loss], [z, b, layer.Weight], createGraph: createGraph);
+        }
+        var fast = Run(false);
+        var slow = Run(true);
+        for (int i = 0; i < 3; i++)
+        {
+            var f = fast[i]!.ToArray();
+            var e = slow[i]!.ToArray();
+            for (int j = 0; j < f.Length; j++) f[j].Should().BeApproximately(e[j], 1e-5f, $"gradient {i}");
+        }
+    }
 }
