@@ -76,7 +76,8 @@ internal static class Derivatives
     public static Tensor?[] Log(Node n, Tensor g) => [g / In(n, 0)];
 
     /// <summary>Relu backward: the gradient where the output is positive (PyTorch's threshold_backward).</summary>
-    public static Tensor?[] Relu(Node n, Tensor g) => [g * n.Output!.Gt(0f)];
+    public static Tensor?[] Relu(Node n, Tensor g) =>
+        [Autograd.IsGradEnabled ? g * n.Output!.Gt(0f) : Tensor.ReluGrad(g, n.Output!)];
 
     public static Tensor?[] PowScalar(Node n, Tensor g)
     {
@@ -228,6 +229,7 @@ internal static class Derivatives
     public static Tensor?[] Softmax(Node n, Tensor g)
     {
         var y = n.Output!;
+        if (!Autograd.IsGradEnabled && y.Rank > 0 && n.Ints![0] == y.Rank - 1) return [Tensor.SoftmaxGradLastDim(g, y)];
         return [y * (g - (g * y).Sum(n.Ints!, keepDim: true))];
     }
 
@@ -321,10 +323,43 @@ internal static class Derivatives
     {
         var a = In(n, 0);
         var b = In(n, 1);
+        // Without a graph to record, a product whose operands share one batch shape (no broadcasting)
+        // differentiates through the GEMM's transpose flags instead of transposed copies.
+        if (!Autograd.IsGradEnabled && ShapeUtil.SameShape(a.ShapeArray[..^2], b.ShapeArray[..^2]))
+        {
+            var (ga, gb) = Tensor.MatMulGrads(a, b, g, n.NeedsGrad(0), n.NeedsGrad(1));
+            return [ga, gb];
+        }
         return
         [
             n.NeedsGrad(0) ? g.MatMul(b.Transpose(-1, -2)).SumToShape(a.ShapeArray) : null,
             n.NeedsGrad(1) ? a.Transpose(-1, -2).MatMul(g).SumToShape(b.ShapeArray) : null,
         ];
+    }
+
+    /// <summary>
+    /// Linear backward (y = x·Wᵀ + b): dx = g·W, dW = gᵀ·x, db = Σ_rows g. Without a graph to record these
+    /// are single GEMMs with transpose flags; with one (createGraph) they are built from differentiable ops.
+    /// </summary>
+    public static Tensor?[] Linear(Node n, Tensor g)
+    {
+        var x = In(n, 0);
+        var w = In(n, 1);
+        int outF = w.ShapeArray[0], inF = w.ShapeArray[1];
+        bool hasBias = n.InputCount > 2;
+        bool needBias = hasBias && n.NeedsGrad(2);
+        if (!Autograd.IsGradEnabled)
+        {
+            return hasBias
+                ? [n.NeedsGrad(0) ? Tensor.LinearInputGrad(g, w, x.ShapeArray) : null,
+                   n.NeedsGrad(1) ? Tensor.LinearWeightGrad(g, x, outF, inF) : null,
+                   needBias ? Tensor.ColumnSums(g, outF) : null]
+                : [n.NeedsGrad(0) ? Tensor.LinearInputGrad(g, w, x.ShapeArray) : null,
+                   n.NeedsGrad(1) ? Tensor.LinearWeightGrad(g, x, outF, inF) : null];
+        }
+        var g2 = g.Reshape(-1, outF);
+        var gx = n.NeedsGrad(0) ? g.MatMul(w) : null;
+        var gw = n.NeedsGrad(1) ? g2.Transpose(0, 1).MatMul(x.Reshape(-1, inF)) : null;
+        return hasBias ? [gx, gw, needBias ? g2.Sum(0) : null] : [gx, gw];
     }
 }

@@ -80,11 +80,13 @@ internal static class GradEngine
                 var t = order[idx];
                 if (!grads.Remove(t, out var g)) continue;
                 if (needed is not null && !needed.Contains(t)) continue;
+                // From here on a rule may forward g unchanged to several inputs, so it is no longer exclusive.
+                bool exclusive = g.TakeExclusiveGradient();
 
                 if (inputIndex is not null && inputIndex.TryGetValue(t, out int slot))
                     results[slot] = createGraph ? g : g.Detach();
                 else if (inputs is null && (t.IsLeaf || t.RetainsGrad))
-                    AccumulateGrad(t, g, createGraph);
+                    AccumulateGrad(t, g, exclusive, createGraph);
 
                 var fn = t.GradFn;
                 if (fn is null) continue;
@@ -112,15 +114,33 @@ internal static class GradEngine
     private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(grads, t, out bool exists);
-        slot = exists ? slot! + g : g;
+        if (!exists)
+        {
+            slot = g;
+        }
+        else if (Autograd.IsGradEnabled)
+        {
+            slot = slot! + g;
+        }
+        else if (slot!.IsExclusiveGradient && !ReferenceEquals(slot, g) && ShapeUtil.SameShape(slot.ShapeArray, g.ShapeArray))
+        {
+            // A sum nothing else references: add in place rather than allocate (a tensor used by several ops).
+            slot.AddInPlace(g);
+        }
+        else
+        {
+            slot = (slot + g).MarkExclusiveGradient();
+        }
     }
 
-    private static void AccumulateGrad(Tensor t, Tensor g, bool createGraph)
+    private static void AccumulateGrad(Tensor t, Tensor g, bool exclusive, bool createGraph)
     {
         if (t.Grad is null)
         {
-            // A fresh copy: the incoming gradient may be shared with other tensors' gradients.
-            t.Grad = createGraph ? g.Clone() : g.Detach().Clone();
+            // A fresh copy: the incoming gradient may be shared with other tensors' gradients, unless a
+            // backward kernel made it for this tensor alone.
+            if (!createGraph && t.IsLeaf && exclusive) t.Grad = g;
+            else t.Grad = createGraph ? g.Clone() : g.Detach().Clone();
         }
         else if (createGraph || t.Grad.RequiresGrad)
         {

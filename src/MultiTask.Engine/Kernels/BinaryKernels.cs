@@ -53,12 +53,12 @@ internal static class BinaryKernels
         if (ShapeUtil.SameShape(aShape, bShape))
         {
             outShape = aShape;
-            var same = new float[a.Length];
+            var same = GC.AllocateUninitializedArray<float>(a.Length);
             TOp.Invoke(a, b, same);
             return same;
         }
         outShape = ShapeUtil.Broadcast(aShape, bShape);
-        var result = new float[ShapeUtil.Numel(outShape)];
+        var result = GC.AllocateUninitializedArray<float>(ShapeUtil.Numel(outShape));
         if (result.Length == 0) return result;
         if (b.Length == 1) { TOp.Invoke(a, b[0], result); return result; }
         if (a.Length == 1) { TOp.Invoke(a[0], b, result); return result; }

@@ -57,8 +57,7 @@ public sealed class Linear : Module<Tensor, Tensor>
         if (input.Rank == 0 || input.Shape[^1] != InFeatures)
             throw new ArgumentException(
                 $"Linear expects inputs whose last dimension is {InFeatures}, got shape {ShapeUtil.Format(input.ShapeArray)}.", nameof(input));
-        var output = input.MatMul(Weight.T);
-        return Bias is null ? output : output + Bias;
+        return Tensor.Linear(input, Weight, Bias);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Numerics;
 using MultiTask.Engine.Tensors;
 
 namespace MultiTask.Engine.Optim;
@@ -47,7 +48,8 @@ internal static class AdamRule
         float oneMinusB1 = (float)(1 - beta1), oneMinusB2 = (float)(1 - beta2);
         float e = (float)eps;
 
-        for (int i = 0; i < p.Length; i++)
+        int start = amsgrad ? 0 : StepVectorized(p, g, m, v, decay, maximize, l2, b1, b2, oneMinusB1, oneMinusB2, bc2Sqrt, e, negStepSize);
+        for (int i = start; i < p.Length; i++)
         {
             float pi = p[i] * decay;
             float gi = maximize ? -g[i] : g[i];
@@ -64,5 +66,40 @@ internal static class AdamRule
             float denom = MathF.Sqrt(vi) / bc2Sqrt + e;
             p[i] = pi + negStepSize * mi / denom;
         }
+    }
+
+    /// <summary>
+    /// The same update, <see cref="Vector{T}"/> lanes at a time, with exactly the scalar loop's float32
+    /// operations in the same order (no fused multiply-adds), so results are bit-identical. Returns
+    /// the index where the scalar loop takes over for the tail.
+    /// </summary>
+    private static int StepVectorized(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float decay,
+        bool maximize, float l2, float b1, float b2, float oneMinusB1, float oneMinusB2, float bc2Sqrt, float e, float negStepSize)
+    {
+        if (!Vector.IsHardwareAccelerated) return 0;
+        int w = Vector<float>.Count, i = 0;
+        var vDecay = new Vector<float>(decay);
+        var vL2 = new Vector<float>(l2);
+        var vB1 = new Vector<float>(b1);
+        var vB2 = new Vector<float>(b2);
+        var vOneMinusB1 = new Vector<float>(oneMinusB1);
+        var vOneMinusB2 = new Vector<float>(oneMinusB2);
+        var vBc2Sqrt = new Vector<float>(bc2Sqrt);
+        var vE = new Vector<float>(e);
+        var vNegStep = new Vector<float>(negStepSize);
+        for (; i <= p.Length - w; i += w)
+        {
+            var pi = new Vector<float>(p[i..]) * vDecay;
+            var gi = new Vector<float>(g[i..]);
+            if (maximize) gi = -gi;
+            if (l2 != 0) gi += vL2 * pi;
+            var mi = new Vector<float>(m[i..]) * vB1 + vOneMinusB1 * gi;
+            var vi = new Vector<float>(v[i..]) * vB2 + vOneMinusB2 * gi * gi;
+            mi.CopyTo(m[i..]);
+            vi.CopyTo(v[i..]);
+            var denom = Vector.SquareRoot(vi) / vBc2Sqrt + vE;
+            (pi + vNegStep * mi / denom).CopyTo(p[i..]);
+        }
+        return i;
     }
 }

@@ -93,7 +93,7 @@ public abstract class Optimizer
                 var p = parameters[i];
                 var grad = p.Grad;
                 if (grad is null) continue;
-                if (grad.Numel != p.Numel || !grad.Shape.SequenceEqual(p.Shape))
+                if (!ShapeUtil.SameShape(grad.ShapeArray, p.ShapeArray))
                     throw new InvalidOperationException(
                         $"The gradient of a parameter of shape {ShapeUtil.Format(p.ShapeArray)} has shape {ShapeUtil.Format(grad.ShapeArray)}; gradients must match their parameter's shape.");
                 if (!_state.TryGetValue(p, out var state))

@@ -114,4 +114,12 @@ public partial class Tensor
         shape[dim] = 1;
         return new Tensor(values, shape);
     }
+
+    /// <summary>Softmax backward over the last dimension in one pass per row; not recorded.</summary>
+    internal static Tensor SoftmaxGradLastDim(Tensor g, Tensor output)
+    {
+        var data = GC.AllocateUninitializedArray<float>(g.Numel);
+        FusedKernels.SoftmaxBackwardLastDim(g.Data, output.Data, data, output._shape[^1]);
+        return new Tensor(data, g._shape).MarkExclusiveGradient();
+    }
 }

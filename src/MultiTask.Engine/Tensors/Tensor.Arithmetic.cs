@@ -47,7 +47,7 @@ public partial class Tensor
     /// <summary>Element-wise negation.</summary>
     public Tensor Neg()
     {
-        var result = new Tensor(new float[Data.Length], _shape);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Data.Length), _shape);
         TensorPrimitives.Negate(Data, result.Data);
         Graph.Track(result, "NegBackward", Derivatives.Neg, this);
         return result;

@@ -43,7 +43,7 @@ public partial class Tensor
         batch.CopyTo(outShape, 0);
         outShape[^2] = m;
         outShape[^1] = n;
-        var data = new float[count * m * n];
+        var data = GC.AllocateUninitializedArray<float>(count * m * n);
         var aStrides = ShapeUtil.BroadcastStrides(aBatch, batch);
         var bStrides = ShapeUtil.BroadcastStrides(bBatch, batch);
         var index = new int[batch.Length];
@@ -63,5 +63,82 @@ public partial class Tensor
         var result = new Tensor(data, outShape);
         Graph.Track(result, "MatMulBackward", Derivatives.MatMul, this, other);
         return result;
+    }
+
+    /// <summary>
+    /// y = x·Wᵀ + b over the last dimension of <paramref name="input"/> in one GEMM (the bias pre-fills
+    /// the output, which the product accumulates into, as PyTorch's addmm does); no transposed copy of W.
+    /// </summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        int n = weight._shape[0], k = weight._shape[1];
+        int m = 1;
+        for (int d = 0; d < input.Rank - 1; d++) m *= input._shape[d];
+        var outShape = (int[])input._shape.Clone();
+        outShape[^1] = n;
+        var data = GC.AllocateUninitializedArray<float>(m * n);
+        if (bias is not null) FusedKernels.BroadcastRows(bias.Data, data, m);
+        Gemm.Multiply(input.Data, false, weight.Data, true, data, m, k, n, accumulate: bias is not null);
+        var result = new Tensor(data, outShape);
+        if (bias is null) Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight);
+        else Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight, bias);
+        return result;
+    }
+
+    /// <summary>g·W for a linear layer's input gradient (g is [..., n], W is [n, k]); not recorded.</summary>
+    internal static Tensor LinearInputGrad(Tensor g, Tensor weight, int[] inputShape)
+    {
+        int n = weight._shape[0], k = weight._shape[1];
+        int m = n == 0 ? ShapeUtil.Numel(inputShape) / Math.Max(k, 1) : g.Numel / n;
+        var data = GC.AllocateUninitializedArray<float>(ShapeUtil.Numel(inputShape));
+        Gemm.Multiply(g.Data, false, weight.Data, false, data, m, n, k);
+        return new Tensor(data, inputShape).MarkExclusiveGradient();
+    }
+
+    /// <summary>gᵀ·x for a linear layer's weight gradient (g is [..., n], x is [..., k]); not recorded.</summary>
+    internal static Tensor LinearWeightGrad(Tensor g, Tensor input, int n, int k)
+    {
+        int m = k == 0 ? (n == 0 ? 0 : g.Numel / n) : input.Numel / k;
+        var data = GC.AllocateUninitializedArray<float>(n * k);
+        Gemm.Multiply(g.Data, true, input.Data, false, data, n, m, k);
+        return new Tensor(data, [n, k]).MarkExclusiveGradient();
+    }
+
+    /// <summary>The column sums of g viewed as [rows, n] (a linear layer's bias gradient); not recorded.</summary>
+    internal static Tensor ColumnSums(Tensor g, int n)
+    {
+        var data = new float[n];
+        if (n > 0) FusedKernels.ColumnSums(g.Data, data, g.Numel / n);
+        return new Tensor(data, [n]).MarkExclusiveGradient();
+    }
+
+    /// <summary>
+    /// The gradients of a plain (non-broadcast) batched product C = A·B without recording: dA = g·Bᵀ and
+    /// dB = Aᵀ·g through the GEMM's transpose flags, so no transposed copies are made.
+    /// </summary>
+    internal static (Tensor? GradA, Tensor? GradB) MatMulGrads(Tensor a, Tensor b, Tensor g, bool needA, bool needB)
+    {
+        int m = a._shape[^2], k = a._shape[^1], n = b._shape[^1];
+        int count = a.Numel / Math.Max(m * k, 1);
+        if (m * k == 0) count = ShapeUtil.Numel(a._shape[..^2]);
+        float[]? da = needA ? GC.AllocateUninitializedArray<float>(a.Numel) : null;
+        float[]? db = needB ? GC.AllocateUninitializedArray<float>(b.Numel) : null;
+        for (int i = 0; i < count; i++)
+        {
+            var gs = g.Data.AsSpan(i * m * n, m * n);
+            var sa = a.Data.AsSpan(i * m * k, m * k);
+            var sb = b.Data.AsSpan(i * k * n, k * n);
+            if (da is not null) Gemm.Multiply(gs, false, sb, true, da.AsSpan(i * m * k, m * k), m, n, k);
+            if (db is not null) Gemm.Multiply(sa, true, gs, false, db.AsSpan(i * k * n, k * n), k, m, n);
+        }
+        return (da is null ? null : new Tensor(da, a._shape).MarkExclusiveGradient(), db is null ? null : new Tensor(db, b._shape).MarkExclusiveGradient());
+    }
+
+    /// <summary>The ReLU gradient g where the output is positive, else 0, in one pass; not recorded.</summary>
+    internal static Tensor ReluGrad(Tensor g, Tensor output)
+    {
+        var data = GC.AllocateUninitializedArray<float>(g.Numel);
+        FusedKernels.ReluBackward(g.Data, output.Data, data);
+        return new Tensor(data, g._shape).MarkExclusiveGradient();
     }
 }

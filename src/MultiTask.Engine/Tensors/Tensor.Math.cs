@@ -10,7 +10,7 @@ public partial class Tensor
 
     private Tensor Unary(SpanMap kernel, string name, BackwardRule rule, bool saveOutput = false)
     {
-        var result = new Tensor(new float[Data.Length], _shape);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Data.Length), _shape);
         kernel(Data, result.Data);
         var node = Graph.Track(result, name, rule, this);
         if (node is not null && saveOutput) node.Output = result;
@@ -23,7 +23,7 @@ public partial class Tensor
     /// <summary>A result that never requires grad (masks, signs, indices).</summary>
     private Tensor Constant<TOp>() where TOp : IUnaryOperator
     {
-        var result = new Tensor(new float[Data.Length], _shape);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Data.Length), _shape);
         ElementwiseKernels.Map<TOp>(Data, result.Data);
         return result;
     }
@@ -40,7 +40,7 @@ public partial class Tensor
     /// <summary>Element-wise x^<paramref name="exponent"/>.</summary>
     public Tensor Pow(float exponent)
     {
-        var result = new Tensor(new float[Data.Length], _shape);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Data.Length), _shape);
         if (exponent == 2f) TensorPrimitives.Multiply(Data, Data, result.Data);
         else if (exponent == 0.5f) TensorPrimitives.Sqrt(Data, result.Data);
         else PowOperator.Invoke(Data, exponent, result.Data);

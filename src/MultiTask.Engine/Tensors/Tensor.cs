@@ -20,6 +20,7 @@ public partial class Tensor
     private readonly int[] _shape;
     private bool _requiresGrad;
     private bool _retainsGrad;
+    private bool _exclusiveGradient;
 
     internal Tensor(float[] data, int[] shape)
     {
@@ -106,6 +107,27 @@ public partial class Tensor
     /// <param name="createGraph">Record the backward pass itself so that higher-order gradients can be taken.</param>
     public void Backward(Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false) =>
         GradEngine.Backward([this], gradient is null ? null : [gradient], retainGraph ?? createGraph, createGraph);
+
+    /// <summary>
+    /// Marks a gradient just computed by a backward kernel and handed to exactly one input, so that a
+    /// leaf receiving it first may keep it as its <see cref="Grad"/> instead of a defensive copy.
+    /// </summary>
+    internal Tensor MarkExclusiveGradient()
+    {
+        _exclusiveGradient = true;
+        return this;
+    }
+
+    /// <summary>Whether this tensor carries the mark of <see cref="MarkExclusiveGradient"/>.</summary>
+    internal bool IsExclusiveGradient => _exclusiveGradient;
+
+    /// <summary>True (once) when this tensor was marked by <see cref="MarkExclusiveGradient"/>; clears the mark.</summary>
+    internal bool TakeExclusiveGradient()
+    {
+        bool was = _exclusiveGradient;
+        _exclusiveGradient = false;
+        return was;
+    }
 
     /// <summary>Returns a tensor sharing this tensor's data that is cut from the graph.</summary>
     public Tensor Detach() => new(Data, _shape);

@@ -187,15 +187,17 @@ public class GemmTests
             t.Run(c, accumulate: true);
         }
         var allocated = new long[cases.Count];
-        // The first pass absorbs one-time runtime allocations unrelated to the kernels.
-        for (int pass = 0; pass < 2; pass++)
+        Array.Fill(allocated, long.MaxValue);
+        // One-time runtime allocations unrelated to the kernels (e.g. when tiered compilation swaps in
+        // optimised code mid-pass) show up in one pass only; a kernel that allocates does so every pass.
+        for (int pass = 0; pass < 4; pass++)
             for (int i = 0; i < cases.Count; i++)
             {
                 var (t, c) = cases[i];
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 t.Run(c);
                 t.Run(c, accumulate: true);
-                allocated[i] = GC.GetAllocatedBytesForCurrentThread() - before;
+                allocated[i] = Math.Min(allocated[i], GC.GetAllocatedBytesForCurrentThread() - before);
             }
         allocated.Should().OnlyContain(bytes => bytes == 0);
     });
