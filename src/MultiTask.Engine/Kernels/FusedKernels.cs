@@ -16,7 +16,9 @@ internal static class FusedKernels
         ref float gr = ref MemoryMarshal.GetReference(g);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector512.IsHardwareAccelerated)
+        // Tests force narrower paths through the same per-thread switch as the GEMM kernels.
+        var path = Gemm.ForcedPath;
+        if (path is GemmPath.Auto or GemmPath.Vector512 && Vector512.IsHardwareAccelerated)
         {
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
@@ -24,7 +26,7 @@ internal static class FusedKernels
                 Vector512.BitwiseAnd(mask, Vector512.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
             }
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (path is GemmPath.Auto or GemmPath.Vector256 && Vector256.IsHardwareAccelerated)
         {
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {

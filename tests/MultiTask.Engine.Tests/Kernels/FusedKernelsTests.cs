@@ -16,8 +16,26 @@ public class FusedKernelsTests
         return a;
     }
 
-    [Fact]
-    public void ReluBackwardSelectsTheGradientWherePositiveForEveryLength()
+    [Theory]
+    [InlineData(GemmPath.Auto)]
+    [InlineData(GemmPath.Vector512)]
+    [InlineData(GemmPath.Vector256)]
+    [InlineData(GemmPath.Scalar)]
+    internal void ReluBackwardSelectsTheGradientWherePositiveForEveryLength(GemmPath path)
+    {
+        var previous = Gemm.ForcedPath;
+        Gemm.ForcedPath = path;
+        try
+        {
+            CheckReluBackwardAllLengths();
+        }
+        finally
+        {
+            Gemm.ForcedPath = previous;
+        }
+    }
+
+    private static void CheckReluBackwardAllLengths()
     {
         for (int n = 0; n <= 256; n++)
         {
