@@ -143,7 +143,7 @@ public abstract class Module
 
     /// <summary>Sets <see cref="Tensor.RequiresGrad"/> on every parameter (PyTorch's <c>requires_grad_()</c>).</summary>
     /// <returns>This module.</returns>
-    public Module RequiresGrad_(bool requiresGrad = true)
+    public Module RequireGrad(bool requiresGrad = true)
     {
         foreach (var p in Parameters()) p.RequiresGrad = requiresGrad;
         return this;
@@ -151,11 +151,11 @@ public abstract class Module
 
     /// <summary>Stops training every parameter of this module: they no longer require grad, so they get no gradient.</summary>
     /// <returns>This module.</returns>
-    public Module Freeze() => RequiresGrad_(false);
+    public Module Freeze() => RequireGrad(false);
 
     /// <summary>Makes every parameter of this module trainable again.</summary>
     /// <returns>This module.</returns>
-    public Module Unfreeze() => RequiresGrad_(true);
+    public Module Unfreeze() => RequireGrad(true);
 
     /// <summary>
     /// Every parameter and buffer by dotted name, in PyTorch's order (a module's parameters, then its

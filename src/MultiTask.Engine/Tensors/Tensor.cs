@@ -92,7 +92,7 @@ public partial class Tensor
     }
 
     /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor (PyTorch's <c>requires_grad_()</c>).</summary>
-    public Tensor RequiresGrad_(bool requiresGrad = true)
+    public Tensor RequireGrad(bool requiresGrad = true)
     {
         RequiresGrad = requiresGrad;
         return this;

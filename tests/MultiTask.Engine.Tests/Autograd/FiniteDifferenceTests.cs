@@ -27,7 +27,7 @@ public class FiniteDifferenceTests
     /// <param name="evaluateWithGrad">Evaluate f with gradient recording on (needed when f itself calls Autograd.Grad).</param>
     private static void Check(Func<Tensor[], Tensor> f, Tensor[] inputs, bool evaluateWithGrad = false, ulong seed = 7)
     {
-        var leaves = inputs.Select(x => Tensor.FromArray(x.ToArray(), [.. x.Shape]).RequiresGrad_()).ToArray();
+        var leaves = inputs.Select(x => Tensor.FromArray(x.ToArray(), [.. x.Shape]).RequireGrad()).ToArray();
         var output = f(leaves);
         var weights = Tensor.Randn(new Generator(seed), [.. output.Shape]);
         var analytic = AG.Grad([output], leaves, [weights], allowUnused: true);
@@ -163,7 +163,7 @@ public class FiniteDifferenceTests
     [Fact]
     public void SecondDerivative_OfSumTanhTimesX_MatchesClosedForm_AndFiniteDifferences()
     {
-        var x = Tensor.FromArray([-1.5f, -0.4f, 0f, 0.7f, 2f]).RequiresGrad_();
+        var x = Tensor.FromArray([-1.5f, -0.4f, 0f, 0.7f, 2f]).RequireGrad();
         var g = AG.Grad((x.Tanh() * x).Sum(), [x], createGraph: true)[0]!;
         var h = AG.Grad(g.Sum(), [x])[0]!.ToArray();
         var xs = x.ToArray();

@@ -9,7 +9,7 @@ public class GradEngineTests
     [Fact]
     public void Backward_AccumulatesIntoLeaves_AcrossCalls()
     {
-        var x = Tensor.FromArray([1f, 2f, 3f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f, 2f, 3f]).RequireGrad();
         (x * x).Sum().Backward();
         x.Grad!.ToArray().Should().Equal(2f, 4f, 6f);
         (x * 3f).Sum().Backward();
@@ -19,7 +19,7 @@ public class GradEngineTests
     [Fact]
     public void Backward_ThroughSharedSubexpression_SumsBothPaths()
     {
-        var x = Tensor.FromArray([2f]).RequiresGrad_();
+        var x = Tensor.FromArray([2f]).RequireGrad();
         var y = x * x;          // dy/dx = 2x
         var z = y * y + y;      // dz/dx = (2y + 1) * 2x = (8 + 1) * 4
         z.Sum().Backward();
@@ -29,7 +29,7 @@ public class GradEngineTests
     [Fact]
     public void Backward_Twice_WithoutRetainGraph_Throws()
     {
-        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
         var loss = (x.Exp() * x).Sum();
         loss.Backward();
         var act = () => loss.Backward();
@@ -39,7 +39,7 @@ public class GradEngineTests
     [Fact]
     public void Backward_Twice_WithRetainGraph_Accumulates()
     {
-        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
         var loss = (x * x).Sum();
         loss.Backward(retainGraph: true);
         loss.Backward();
@@ -49,7 +49,7 @@ public class GradEngineTests
     [Fact]
     public void Backward_OnNonScalarWithoutGradient_Throws()
     {
-        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
         var act = () => (x * 2f).Backward();
         act.Should().Throw<InvalidOperationException>().WithMessage("*one-element*[2]*");
     }
@@ -64,7 +64,7 @@ public class GradEngineTests
     [Fact]
     public void NoGrad_StopsRecording_AndRestores()
     {
-        var x = Tensor.Ones(2).RequiresGrad_();
+        var x = Tensor.Ones(2).RequireGrad();
         using (AG.NoGrad())
         {
             (x * 2f).RequiresGrad.Should().BeFalse();
@@ -78,8 +78,8 @@ public class GradEngineTests
     [Fact]
     public void Grad_ReturnsGradients_WithoutTouchingLeaves()
     {
-        var w = Tensor.FromArray([1f, -2f]).RequiresGrad_();
-        var b = Tensor.FromArray([0.5f]).RequiresGrad_();
+        var w = Tensor.FromArray([1f, -2f]).RequireGrad();
+        var b = Tensor.FromArray([0.5f]).RequireGrad();
         var y = (w * w * 3f).Sum() + b * 2f;
         var grads = AG.Grad([y.Sum()], [w, b]);
         grads[0]!.ToArray().Should().Equal(6f, -12f);
@@ -91,7 +91,7 @@ public class GradEngineTests
     [Fact]
     public void Grad_CreateGraph_GivesSecondDerivative()
     {
-        var x = Tensor.FromArray([3f]).RequiresGrad_();
+        var x = Tensor.FromArray([3f]).RequireGrad();
         var y = (x * x * x).Sum();                    // y = x^3
         var dy = AG.Grad(y, [x], createGraph: true)[0]!; // 3x^2 = 27
         dy.Item().Should().Be(27f);
@@ -103,8 +103,8 @@ public class GradEngineTests
     [Fact]
     public void Grad_UnusedInput_ThrowsUnlessAllowed()
     {
-        var x = Tensor.Ones(2).RequiresGrad_();
-        var unused = Tensor.Ones(2).RequiresGrad_();
+        var x = Tensor.Ones(2).RequireGrad();
+        var unused = Tensor.Ones(2).RequireGrad();
         var y = (x * 2f).Sum();
         var act = () => AG.Grad(y, [x, unused], retainGraph: true);
         act.Should().Throw<InvalidOperationException>().WithMessage("*Input 1*not used*allowUnused*");
@@ -114,7 +114,7 @@ public class GradEngineTests
     [Fact]
     public void Grad_WithRespectToIntermediate()
     {
-        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
         var h = x * 2f;
         var y = (h * h).Sum();
         AG.Grad(y, [h])[0]!.ToArray().Should().Equal(4f, 8f);
@@ -123,7 +123,7 @@ public class GradEngineTests
     [Fact]
     public void DeepGraph_DoesNotOverflowTheStack()
     {
-        var x = Tensor.FromArray([1f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f]).RequireGrad();
         var y = x;
         for (int i = 0; i < 100_000; i++) y = y + 0f;
         y.Sum().Backward();
@@ -133,8 +133,8 @@ public class GradEngineTests
     [Fact]
     public void Broadcasting_GradientsAreSummedToInputShape()
     {
-        var a = Tensor.Ones(2, 3).RequiresGrad_();
-        var b = Tensor.FromArray([1f, 2f, 3f]).RequiresGrad_();
+        var a = Tensor.Ones(2, 3).RequireGrad();
+        var b = Tensor.FromArray([1f, 2f, 3f]).RequireGrad();
         (a * b).Sum().Backward();
         b.Grad!.ToArray().Should().Equal(2f, 2f, 2f);
         a.Grad!.ToArray().Should().Equal(1f, 2f, 3f, 1f, 2f, 3f);
@@ -143,8 +143,8 @@ public class GradEngineTests
     [Fact]
     public void MatMul_Backward_MatchesHandComputation()
     {
-        var a = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2).RequiresGrad_();
-        var b = Tensor.FromArray([5f, 6f, 7f, 8f], 2, 2).RequiresGrad_();
+        var a = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2).RequireGrad();
+        var b = Tensor.FromArray([5f, 6f, 7f, 8f], 2, 2).RequireGrad();
         var c = a.MatMul(b);
         c.ToArray().Should().Equal(19f, 22f, 43f, 50f);
         c.Sum().Backward();

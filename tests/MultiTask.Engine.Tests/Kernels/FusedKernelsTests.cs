@@ -92,7 +92,7 @@ public class FusedKernelsTests
     {
         for (int n = 0; n <= 67; n++)
         {
-            var p = Tensor.FromArray(Values(n, n), n).RequiresGrad_();
+            var p = Tensor.FromArray(Values(n, n), n).RequireGrad();
             var opt = new Adam([p], lr: 0.01, weightDecay: weightDecay, maximize: maximize);
             var expected = p.ToArray();
             var m = new float[n];
@@ -122,7 +122,7 @@ public class FusedKernelsTests
     {
         var gen = new Generator(5);
         var layer = new Linear(7, 5, generator: gen);
-        var x = Tensor.Randn(gen, 3, 4, 7).RequiresGrad_();
+        var x = Tensor.Randn(gen, 3, 4, 7).RequireGrad();
         var up = Tensor.Randn(gen, 3, 4, 5);
         var fast = MultiTask.Engine.Autograd.Autograd.Grad([layer.Forward(x)], [x, layer.Weight, layer.Bias!], [up]);
         var slow = MultiTask.Engine.Autograd.Autograd.Grad([layer.Forward(x)], [x, layer.Weight, layer.Bias!], [up], createGraph: true);
@@ -156,7 +156,7 @@ public class FusedKernelsTests
     public void SoftmaxBackwardWithoutAGraphMatchesTheDifferentiableRoute(int dim)
     {
         var gen = new Generator(11);
-        var x = Tensor.Randn(gen, 6, 19).RequiresGrad_();
+        var x = Tensor.Randn(gen, 6, 19).RequireGrad();
         var up = Tensor.Randn(gen, 6, 19);
         var fast = MultiTask.Engine.Autograd.Autograd.Grad([x.Softmax(dim)], [x], [up])[0]!.ToArray();
         var slow = MultiTask.Engine.Autograd.Autograd.Grad([x.Softmax(dim)], [x], [up], createGraph: true)[0]!.ToArray();
@@ -199,7 +199,7 @@ public class FusedKernelsTests
         var layer = new Linear(3, 4, generator: gen);
         var head = new Linear(4, 2, generator: gen);
         var x = Tensor.Randn(gen, 2, 3);
-        var b = Tensor.Randn(gen, 2, 4).RequiresGrad_();
+        var b = Tensor.Randn(gen, 2, 4).RequireGrad();
         Tensor?[] Run(bool createGraph)
         {
             // s = z + b hands its (kernel-made) gradient unchanged to z and b; z then gets a second contribution.

@@ -22,7 +22,7 @@ public class LossTests
         var target = Tensor.Rand(new Generator(2), 4, 3);
         var weight = Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 0f, 1f, 1f, 1f, 1f, 1f, 1f], 4, 3);
 
-        var x1 = x.Clone().Detach().RequiresGrad_();
+        var x1 = x.Clone().Detach().RequireGrad();
         var l1 = loss.Forward(x1, target, weight);
         l1.Backward();
 
@@ -73,7 +73,7 @@ public class LossTests
     [Fact]
     public void EveryElementMasked_GivesZeroWithZeroGradient()
     {
-        var x = Tensor.Randn(G, 3).RequiresGrad_();
+        var x = Tensor.Randn(G, 3).RequireGrad();
         var loss = new MSELoss().Forward(x, Tensor.Full([3], float.NaN), Tensor.Zeros(3));
         loss.Item().Should().Be(0f);
         loss.Backward();
@@ -88,11 +88,11 @@ public class LossTests
         var loss = new CrossEntropyLoss(classWeights);
         var targets = Tensor.FromArray([0f, 2f, 1f, 1f]);
 
-        var a = logits.Clone().Detach().RequiresGrad_();
+        var a = logits.Clone().Detach().RequireGrad();
         var la = loss.Forward(a, targets, Tensor.FromArray([1f, 0f, 1f, 1f]));
         la.Backward();
 
-        var kept = Tensor.FromArray(new[] { 0, 2, 3 }.SelectMany(i => logits.ToArray().Skip(i * 3).Take(3)).ToArray(), 3, 3).RequiresGrad_();
+        var kept = Tensor.FromArray(new[] { 0, 2, 3 }.SelectMany(i => logits.ToArray().Skip(i * 3).Take(3)).ToArray(), 3, 3).RequireGrad();
         var lk = loss.Forward(kept, Tensor.FromArray([0f, 1f, 1f]));
         lk.Backward();
 
@@ -156,7 +156,7 @@ public class LossTests
     [Fact]
     public void BCE_AtExactZeroAndOne_IsFiniteWithLogClampedAtMinus100()
     {
-        var x = Tensor.FromArray([0f, 1f, 0f]).RequiresGrad_();
+        var x = Tensor.FromArray([0f, 1f, 0f]).RequireGrad();
         var loss = new BCELoss(reduction: Reduction.None).Forward(x, Tensor.FromArray([1f, 0f, 0f]));
         loss.ToArray().Should().Equal(100f, 100f, 0f);
         loss.Sum().Backward();
@@ -184,8 +184,8 @@ public class LossTests
     [Fact]
     public void GaussianNLL_MaskedElement_WithNaNTarget_ChangesNothing()
     {
-        var mean = Tensor.Randn(new Generator(4), 3).RequiresGrad_();
-        var variance = Tensor.FromArray([0.5f, 1f, 2f]).RequiresGrad_();
+        var mean = Tensor.Randn(new Generator(4), 3).RequireGrad();
+        var variance = Tensor.FromArray([0.5f, 1f, 2f]).RequireGrad();
         var target = Tensor.FromArray([0.1f, float.NaN, -0.3f]);
         var loss = new GaussianNLLLoss().Forward(mean, target, variance, Tensor.FromArray([1f, 0f, 1f]));
         loss.Backward();

@@ -10,7 +10,7 @@ public class DropoutTests
     public void Training_ZeroesAboutP_AndScalesTheRest()
     {
         var drop = new Dropout(0.3f, new Generator(4));
-        var x = Tensor.Ones(100, 100).RequiresGrad_();
+        var x = Tensor.Ones(100, 100).RequireGrad();
         var y = drop.Forward(x);
         var values = y.ToArray();
         values.Should().OnlyContain(v => v == 0f || Math.Abs(v - 1f / 0.7f) < 1e-6f);
@@ -32,7 +32,7 @@ public class DropoutTests
     [Fact]
     public void EdgeProbabilities_BehaveAsPyTorch()
     {
-        var x = Tensor.Randn(new Generator(1), 3, 3).RequiresGrad_();
+        var x = Tensor.Randn(new Generator(1), 3, 3).RequireGrad();
         new Dropout(0f).Forward(x).ToArray().Should().Equal(x.ToArray());
         var y = new Dropout(1f).Forward(x);
         y.ToArray().Should().OnlyContain(v => v == 0f);

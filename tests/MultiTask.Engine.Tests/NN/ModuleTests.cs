@@ -194,7 +194,7 @@ public class ModuleTests
     public void FullyFrozenModel_OutputDoesNotRequireGrad()
     {
         var net = new Net(new Generator(1));
-        net.RequiresGrad_(false);
+        net.RequireGrad(false);
         net.Forward(Tensor.Randn(new Generator(3), 5, 3)).RequiresGrad.Should().BeFalse();
     }
 

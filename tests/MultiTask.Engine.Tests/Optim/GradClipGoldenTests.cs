@@ -18,7 +18,7 @@ public class GradClipGoldenTests
     {
         var c = Golden.Case(File, name);
         var grads = c["grads"]!.AsArray().Select(g => Golden.ToTensor(g!)).ToArray();
-        var parameters = grads.Select(g => Tensor.ZerosLike(g).RequiresGrad_()).ToArray();
+        var parameters = grads.Select(g => Tensor.ZerosLike(g).RequireGrad()).ToArray();
         for (int i = 0; i < grads.Length; i++) parameters[i].Grad = grads[i];
 
         if (name == "value")

@@ -7,7 +7,7 @@ namespace MultiTask.Engine.Tests.Optim;
 /// <summary>Invalid hyper-parameters are rejected with PyTorch's messages.</summary>
 public class OptimizerOptionsTests
 {
-    private static Tensor[] P() => [Tensor.Zeros(2).RequiresGrad_()];
+    private static Tensor[] P() => [Tensor.Zeros(2).RequireGrad()];
 
     public static IEnumerable<object[]> Invalid() => new (string, Action)[]
     {

@@ -12,7 +12,7 @@ public class OptimizerTests
     private static Tensor[] NewParameters(int seed)
     {
         var g = new Generator((ulong)seed);
-        return [Tensor.Randn(g, 3, 4).RequiresGrad_(), Tensor.Randn(g, 5).RequiresGrad_(), Tensor.Randn(g, 2).RequiresGrad_()];
+        return [Tensor.Randn(g, 3, 4).RequireGrad(), Tensor.Randn(g, 5).RequireGrad(), Tensor.Randn(g, 2).RequireGrad()];
     }
 
     private static Optimizer NewOptimizer(string kind, Tensor[] p)
@@ -214,7 +214,7 @@ public class OptimizerTests
     [Fact]
     public void Maximize_StepsAlongTheGradient()
     {
-        var x = Tensor.FromArray([1f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f]).RequireGrad();
         var opt = new SGD([x], lr: 0.5, maximize: true);
         x.Grad = Tensor.FromArray([2f]);
         opt.Step();
@@ -224,7 +224,7 @@ public class OptimizerTests
     [Fact]
     public void Adam_OnAQuadratic_ConvergesThroughAutograd()
     {
-        var x = Tensor.FromArray([3f, -2f]).RequiresGrad_();
+        var x = Tensor.FromArray([3f, -2f]).RequireGrad();
         var opt = new Adam([x], lr: 0.1);
         for (int i = 0; i < 300; i++)
         {

@@ -177,7 +177,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void SavingNeverChangesTheTensors()
     {
-        var w = Tensor.Randn(new Generator(3), 2, 3).RequiresGrad_();
+        var w = Tensor.Randn(new Generator(3), 2, 3).RequireGrad();
         var y = (w * w).Sum();
         var before = w.ToArray();
         SafeTensors.Save(new Dictionary<string, Tensor> { ["w"] = w, ["y"] = y }, Path.Combine(_folder, "w.safetensors"));

@@ -183,7 +183,7 @@ public class OpsGoldenTests
     {
         var (inputs, outputs, c) = Run(file, name);
         if (c["grads"] is not JsonArray grads) return;
-        var upstream = Golden.ToTensor(c["upstream"]!).RequiresGrad_();
+        var upstream = Golden.ToTensor(c["upstream"]!).RequireGrad();
         var wanted = inputs.Where(t => t.RequiresGrad).ToArray();
         var got = AG.Grad([outputs[0]], wanted, [upstream], createGraph: true, allowUnused: true);
         int k = 0;

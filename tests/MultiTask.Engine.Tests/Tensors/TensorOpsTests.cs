@@ -87,7 +87,7 @@ public class TensorOpsTests
     [Fact]
     public void NonDifferentiableResults_NeverRequireGrad()
     {
-        var x = Tensor.FromArray([1f, -2f, 0f]).RequiresGrad_();
+        var x = Tensor.FromArray([1f, -2f, 0f]).RequireGrad();
         x.Sign().RequiresGrad.Should().BeFalse();
         x.Gt(0f).RequiresGrad.Should().BeFalse();
         x.Eq(x).RequiresGrad.Should().BeFalse();
@@ -99,8 +99,8 @@ public class TensorOpsTests
     [Fact]
     public void Where_GradientIsExactZero_ForTheUnpickedInfiniteBranch()
     {
-        var a = Tensor.FromArray([float.PositiveInfinity, 1f, 2f]).RequiresGrad_();
-        var b = Tensor.FromArray([5f, float.NegativeInfinity, 0f]).RequiresGrad_();
+        var a = Tensor.FromArray([float.PositiveInfinity, 1f, 2f]).RequireGrad();
+        var b = Tensor.FromArray([5f, float.NegativeInfinity, 0f]).RequireGrad();
         var y = Tensor.Where(Tensor.FromArray([0f, 1f, 1f]), a, b);
         y.ToArray().Should().Equal(5f, 1f, 2f);
         (y * Tensor.FromArray([2f, 3f, 4f])).Sum().Backward();
@@ -111,7 +111,7 @@ public class TensorOpsTests
     [Fact]
     public void Norm_GradientAtZeroVector_IsZero_EvenForSecondOrder()
     {
-        var x = Tensor.Zeros(3).RequiresGrad_();
+        var x = Tensor.Zeros(3).RequireGrad();
         var g = AG.Grad(x.Norm(), [x], createGraph: true)[0]!;
         g.ToArray().Should().Equal(0f, 0f, 0f);
         var h = AG.Grad(g.Sum(), [x], allowUnused: true)[0];
@@ -121,7 +121,7 @@ public class TensorOpsTests
     [Fact]
     public void Std_GradientOfConstantRow_IsZero()
     {
-        var x = Tensor.FromArray([2f, 2f, 2f, 1f, 3f, 5f], 2, 3).RequiresGrad_();
+        var x = Tensor.FromArray([2f, 2f, 2f, 1f, 3f, 5f], 2, 3).RequireGrad();
         x.Std([1]).Sum().Backward();
         x.Grad!.ToArray().Should().Equal(0f, 0f, 0f, -0.5f, 0f, 0.5f);
     }
