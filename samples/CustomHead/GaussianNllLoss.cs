@@ -9,7 +9,7 @@ namespace CustomHead;
 /// </summary>
 public sealed class MeanLogVarianceNll : Loss
 {
-    private readonly GaussianNLLLoss _nll = new(full: true, reduction: Reduction.None);
+    private readonly GaussianNllLoss _nll = new(full: true, reduction: Reduction.None);
 
     public MeanLogVarianceNll() : base(Reduction.Mean)
     {

@@ -153,7 +153,7 @@ public static class TrainingBenchmark
     private static (int Steps, double Loss) TrainMlp(Workload w, Mlp model, TabularData data, bool perTask, int maxSteps)
     {
         var rng = new Random(7);
-        var loss = new MSELoss();
+        var loss = new MseLoss();
         var perm = Enumerable.Range(0, w.Rows).ToArray();
         var idx = new int[w.Batch];
         int steps = 0;
@@ -312,7 +312,7 @@ public static class TrainingBenchmark
     private static (int Steps, double Loss) TrainMmoe(Mmoe model, float[] x, float[][] y, int epochs, int maxSteps)
     {
         var rng = new Random(7);
-        var loss = new MSELoss();
+        var loss = new MseLoss();
         var perm = Enumerable.Range(0, MmoeRows).ToArray();
         var idx = new int[MmoeBatch];
         var xb = new float[MmoeBatch * MmoeD];

@@ -36,7 +36,7 @@ public enum MomentumKind
     /// <summary>The optimizer has no momentum.</summary>
     None,
 
-    /// <summary><see cref="ParamGroup.Momentum"/> (SGD, RMSprop).</summary>
+    /// <summary><see cref="ParamGroup.Momentum"/> (Sgd, RmsProp).</summary>
     Momentum,
 
     /// <summary>The first beta of <see cref="ParamGroup.Betas"/> (Adam, AdamW).</summary>

@@ -24,7 +24,7 @@ public sealed class ParamGroup
     /// <param name="parameters">The tensors updated by this group; each may belong to only one group.</param>
     /// <param name="learningRate">This group's learning rate, or null for the optimizer's.</param>
     /// <param name="weightDecay">This group's weight decay, or null for the optimizer's.</param>
-    /// <param name="momentum">This group's momentum (SGD, RMSprop), or null for the optimizer's.</param>
+    /// <param name="momentum">This group's momentum (Sgd, RmsProp), or null for the optimizer's.</param>
     /// <param name="betas">This group's moment decay rates (Adam, AdamW), or null for the optimizer's.</param>
     public ParamGroup(IEnumerable<Tensor> parameters, double? learningRate = null, double? weightDecay = null,
         double? momentum = null, (double Beta1, double Beta2)? betas = null)
@@ -59,7 +59,7 @@ public sealed class ParamGroup
         set => _weightDecay = NonNegative(value, nameof(WeightDecay));
     }
 
-    /// <summary>The momentum factor used by SGD and RMSprop (ignored by other optimizers); must be non-negative.</summary>
+    /// <summary>The momentum factor used by Sgd and RmsProp (ignored by other optimizers); must be non-negative.</summary>
     public double Momentum
     {
         get => _momentum ?? 0;

@@ -68,8 +68,8 @@ public sealed record TaskSpec
     public bool StandardizeTarget { get; init; }
 
     /// <summary>
-    /// The loss of this task, or null for the default of its kind: <see cref="MSELoss"/> (regression),
-    /// <see cref="BCEWithLogitsLoss"/> on the logits (binary, multilabel), <see cref="CrossEntropyLoss"/> on the
+    /// The loss of this task, or null for the default of its kind: <see cref="MseLoss"/> (regression),
+    /// <see cref="BceWithLogitsLoss"/> on the logits (binary, multilabel), <see cref="CrossEntropyLoss"/> on the
     /// logits with class-index targets (multiclass). A custom task has no default and must set it. The
     /// trainer passes the label mask as the per-element weight, so a missing label contributes nothing.
     /// </summary>

@@ -36,11 +36,11 @@ internal sealed class TaskBinding
 
     public static Loss DefaultLoss(TaskSpec spec) => spec.Loss ?? spec.Kind switch
     {
-        TaskKind.Regression => new MSELoss(),
-        TaskKind.Binary or TaskKind.Multilabel => new BCEWithLogitsLoss(),
+        TaskKind.Regression => new MseLoss(),
+        TaskKind.Binary or TaskKind.Multilabel => new BceWithLogitsLoss(),
         TaskKind.Multiclass => new CrossEntropyLoss(),
         _ => throw new ArgumentException(
-            $"Task '{spec.Name}' is a custom task, which has no default loss; give it one, e.g. TaskSpec.Custom(\"{spec.Name}\", ...) with {{ Loss = new MSELoss() }}.",
+            $"Task '{spec.Name}' is a custom task, which has no default loss; give it one, e.g. TaskSpec.Custom(\"{spec.Name}\", ...) with {{ Loss = new MseLoss() }}.",
             "tasks"),
     };
 

@@ -31,16 +31,16 @@ public class LossGoldenTests
         string kind = name.Split('_')[0];
         return name switch
         {
-            _ when name.StartsWith("mse", StringComparison.Ordinal) => new MSELoss(r),
+            _ when name.StartsWith("mse", StringComparison.Ordinal) => new MseLoss(r),
             _ when name.StartsWith("l1", StringComparison.Ordinal) => new L1Loss(r),
             _ when name.StartsWith("smooth_l1", StringComparison.Ordinal) => new SmoothL1Loss(F("beta", 1f), r),
             _ when name.StartsWith("huber", StringComparison.Ordinal) => new HuberLoss(F("delta", 1f), r),
-            _ when name.StartsWith("bce_logits", StringComparison.Ordinal) => new BCEWithLogitsLoss(Opt(k, "weight"), Opt(k, "pos_weight"), r),
-            _ when name.StartsWith("bce", StringComparison.Ordinal) => new BCELoss(Opt(k, "weight"), r),
+            _ when name.StartsWith("bce_logits", StringComparison.Ordinal) => new BceWithLogitsLoss(Opt(k, "weight"), Opt(k, "pos_weight"), r),
+            _ when name.StartsWith("bce", StringComparison.Ordinal) => new BceLoss(Opt(k, "weight"), r),
             _ when name.StartsWith("ce_", StringComparison.Ordinal) => new CrossEntropyLoss(Opt(k, "class_weights"), (int)F("ignore_index", -100), F("label_smoothing", 0f), r),
-            _ when name.StartsWith("nll", StringComparison.Ordinal) => new NLLLoss(Opt(k, "class_weights"), (int)F("ignore_index", -100), r),
-            _ when name.StartsWith("gaussian_nll", StringComparison.Ordinal) => new GaussianNLLLoss(k["full"] is { } f && (bool)f, F("eps", 1e-6f), r),
-            _ when name.StartsWith("poisson", StringComparison.Ordinal) => new PoissonNLLLoss(k["log_input"] is not { } li || (bool)li, k["full"] is { } pf && (bool)pf, F("eps", 1e-8f), r),
+            _ when name.StartsWith("nll", StringComparison.Ordinal) => new NllLoss(Opt(k, "class_weights"), (int)F("ignore_index", -100), r),
+            _ when name.StartsWith("gaussian_nll", StringComparison.Ordinal) => new GaussianNllLoss(k["full"] is { } f && (bool)f, F("eps", 1e-6f), r),
+            _ when name.StartsWith("poisson", StringComparison.Ordinal) => new PoissonNllLoss(k["log_input"] is not { } li || (bool)li, k["full"] is { } pf && (bool)pf, F("eps", 1e-8f), r),
             _ => throw new ArgumentException($"unknown loss case {name} ({kind})"),
         };
     }
@@ -61,7 +61,7 @@ public class LossGoldenTests
         var target = Golden.ToTensor(c["target"]!, requiresGrad: c["grad_target"] is not null);
         Tensor? extra = c["extra"] is { } e ? Golden.ToTensor(e, requiresGrad: true) : null;
 
-        var output = loss is GaussianNLLLoss g ? g.Forward(input, target, extra!) : loss.Forward(input, target);
+        var output = loss is GaussianNllLoss g ? g.Forward(input, target, extra!) : loss.Forward(input, target);
 
         Golden.AssertClose(output, c["output"]!, $"{name} output");
         output.Backward(Golden.ToTensor(c["grad_output"]!));

@@ -10,8 +10,8 @@ public class LossTests
 
     public static IEnumerable<object[]> ElementwiseLosses() =>
     [
-        [new MSELoss()], [new L1Loss()], [new SmoothL1Loss(0.5f)], [new HuberLoss(0.7f)],
-        [new BCEWithLogitsLoss(posWeight: Tensor.FromArray([2f, 1f, 0.5f]))], [new PoissonNLLLoss(full: true)],
+        [new MseLoss()], [new L1Loss()], [new SmoothL1Loss(0.5f)], [new HuberLoss(0.7f)],
+        [new BceWithLogitsLoss(posWeight: Tensor.FromArray([2f, 1f, 0.5f]))], [new PoissonNllLoss(full: true)],
     ];
 
     [Theory]
@@ -48,9 +48,9 @@ public class LossTests
         var y = Tensor.Zeros(3);
         var w = Tensor.FromArray([2f, 1f, 0f]);
         // (2·1 + 1·4 + 0·9) / (2 + 1 + 0)
-        new MSELoss().Forward(x, y, w).Item().Should().BeApproximately(2f, 1e-6f);
-        new MSELoss(Reduction.Sum).Forward(x, y, w).Item().Should().Be(6f);
-        new MSELoss(Reduction.None).Forward(x, y, w).ToArray().Should().Equal(2f, 4f, 0f);
+        new MseLoss().Forward(x, y, w).Item().Should().BeApproximately(2f, 1e-6f);
+        new MseLoss(Reduction.Sum).Forward(x, y, w).Item().Should().Be(6f);
+        new MseLoss(Reduction.None).Forward(x, y, w).ToArray().Should().Equal(2f, 4f, 0f);
     }
 
     [Fact]
@@ -67,14 +67,14 @@ public class LossTests
         var x = Tensor.FromArray([1f, 1f, 2f, 2f], 2, 2);
         var y = Tensor.Zeros(2, 2);
         // rows weighted [1, 0]: mean over the first row only
-        new MSELoss().Forward(x, y, Tensor.FromArray([1f, 0f], 2, 1)).Item().Should().Be(1f);
+        new MseLoss().Forward(x, y, Tensor.FromArray([1f, 0f], 2, 1)).Item().Should().Be(1f);
     }
 
     [Fact]
     public void EveryElementMasked_GivesZeroWithZeroGradient()
     {
         var x = Tensor.Randn(G, 3).RequireGrad();
-        var loss = new MSELoss().Forward(x, Tensor.Full([3], float.NaN), Tensor.Zeros(3));
+        var loss = new MseLoss().Forward(x, Tensor.Full([3], float.NaN), Tensor.Zeros(3));
         loss.Item().Should().Be(0f);
         loss.Backward();
         x.Grad!.ToArray().Should().OnlyContain(v => v == 0f);
@@ -114,14 +114,14 @@ public class LossTests
     [Fact]
     public void ShapeMismatch_ThrowsNamingBothShapes()
     {
-        var act = () => new MSELoss().Forward(Tensor.Zeros(4, 1), Tensor.Zeros(4));
+        var act = () => new MseLoss().Forward(Tensor.Zeros(4, 1), Tensor.Zeros(4));
         act.Should().Throw<ArgumentException>().WithMessage("*[4]*[4, 1]*");
     }
 
     [Fact]
     public void WeightThatDoesNotBroadcast_Throws()
     {
-        var act = () => new MSELoss().Forward(Tensor.Zeros(4, 2), Tensor.Zeros(4, 2), Tensor.Ones(4));
+        var act = () => new MseLoss().Forward(Tensor.Zeros(4, 2), Tensor.Zeros(4, 2), Tensor.Ones(4));
         act.Should().Throw<ArgumentException>().WithMessage("*weight shape [4]*[4, 2]*");
     }
 
@@ -133,7 +133,7 @@ public class LossTests
     {
         var act = () => new CrossEntropyLoss().Forward(Tensor.Zeros(2, 3), Tensor.FromArray([0f, bad]));
         act.Should().Throw<ArgumentException>().WithMessage($"*index {bad}*3 classes*");
-        var nll = () => new NLLLoss().Forward(Tensor.Zeros(2, 3), Tensor.FromArray([bad, 0f]));
+        var nll = () => new NllLoss().Forward(Tensor.Zeros(2, 3), Tensor.FromArray([bad, 0f]));
         nll.Should().Throw<ArgumentException>().WithMessage($"*index {bad}*3 classes*");
     }
 
@@ -149,15 +149,15 @@ public class LossTests
     [Fact]
     public void BCE_InputOutsideZeroOne_Throws()
     {
-        var act = () => new BCELoss().Forward(Tensor.FromArray([0.5f, 1.2f]), Tensor.Zeros(2));
-        act.Should().Throw<ArgumentException>().WithMessage("*[0, 1]*1.2*BCEWithLogitsLoss*");
+        var act = () => new BceLoss().Forward(Tensor.FromArray([0.5f, 1.2f]), Tensor.Zeros(2));
+        act.Should().Throw<ArgumentException>().WithMessage("*[0, 1]*1.2*BceWithLogitsLoss*");
     }
 
     [Fact]
     public void BCE_AtExactZeroAndOne_IsFiniteWithLogClampedAtMinus100()
     {
         var x = Tensor.FromArray([0f, 1f, 0f]).RequireGrad();
-        var loss = new BCELoss(reduction: Reduction.None).Forward(x, Tensor.FromArray([1f, 0f, 0f]));
+        var loss = new BceLoss(reduction: Reduction.None).Forward(x, Tensor.FromArray([1f, 0f, 0f]));
         loss.ToArray().Should().Equal(100f, 100f, 0f);
         loss.Sum().Backward();
         x.Grad!.ToArray().Should().OnlyContain(v => float.IsFinite(v));
@@ -166,18 +166,18 @@ public class LossTests
     [Fact]
     public void BCEWithLogits_HugeLogits_StayFinite()
     {
-        var loss = new BCEWithLogitsLoss(reduction: Reduction.None).Forward(Tensor.FromArray([1000f, -1000f]), Tensor.FromArray([0f, 1f]));
+        var loss = new BceWithLogitsLoss(reduction: Reduction.None).Forward(Tensor.FromArray([1000f, -1000f]), Tensor.FromArray([0f, 1f]));
         loss.ToArray().Should().Equal(1000f, 1000f);
     }
 
     [Fact]
     public void GaussianNLL_WithoutVariance_TellsHowToCall()
     {
-        var act = () => new GaussianNLLLoss().Forward(Tensor.Zeros(2), Tensor.Zeros(2));
+        var act = () => new GaussianNllLoss().Forward(Tensor.Zeros(2), Tensor.Zeros(2));
         act.Should().Throw<InvalidOperationException>().WithMessage("*variance*");
-        var neg = () => new GaussianNLLLoss().Forward(Tensor.Zeros(2), Tensor.Zeros(2), Tensor.FromArray([1f, -1f]));
+        var neg = () => new GaussianNllLoss().Forward(Tensor.Zeros(2), Tensor.Zeros(2), Tensor.FromArray([1f, -1f]));
         neg.Should().Throw<ArgumentException>().WithMessage("*non-negative*-1*");
-        var shape = () => new GaussianNLLLoss().Forward(Tensor.Zeros(2, 3), Tensor.Zeros(2, 3), Tensor.Ones(3));
+        var shape = () => new GaussianNllLoss().Forward(Tensor.Zeros(2, 3), Tensor.Zeros(2, 3), Tensor.Ones(3));
         shape.Should().Throw<ArgumentException>().WithMessage("*[3]*[2, 3]*");
     }
 
@@ -187,7 +187,7 @@ public class LossTests
         var mean = Tensor.Randn(new Generator(4), 3).RequireGrad();
         var variance = Tensor.FromArray([0.5f, 1f, 2f]).RequireGrad();
         var target = Tensor.FromArray([0.1f, float.NaN, -0.3f]);
-        var loss = new GaussianNLLLoss().Forward(mean, target, variance, Tensor.FromArray([1f, 0f, 1f]));
+        var loss = new GaussianNllLoss().Forward(mean, target, variance, Tensor.FromArray([1f, 0f, 1f]));
         loss.Backward();
         float.IsFinite(loss.Item()).Should().BeTrue();
         mean.Grad![1].Should().Be(0f);

@@ -29,7 +29,7 @@ public class MlpTrainingTests
         double TrainAndTest(Sequential model)
         {
             var optimizer = new Adam(model.Parameters(), lr: 1e-2);
-            var mse = new MSELoss();
+            var mse = new MseLoss();
             for (int step = 0; step < 600; step++)
             {
                 optimizer.ZeroGrad();

@@ -6,8 +6,8 @@ namespace MultiTask.Engine.Tests.Optim;
 
 public class LRSchedulerTests
 {
-    private static SGD NewSgd() => new([new ParamGroup([Tensor.Zeros(2)]), new ParamGroup([Tensor.Zeros(3)], learningRate: 0.05)],
-        new SGDOptions { LearningRate = 0.1, Momentum = 0.9 });
+    private static Sgd NewSgd() => new([new ParamGroup([Tensor.Zeros(2)]), new ParamGroup([Tensor.Zeros(3)], learningRate: 0.05)],
+        new SgdOptions { LearningRate = 0.1, Momentum = 0.9 });
 
     public static IEnumerable<object[]> Kinds() => new[] { "step", "multistep", "exp", "cosine", "linear", "onecycle" }.Select(k => new object[] { k });
 

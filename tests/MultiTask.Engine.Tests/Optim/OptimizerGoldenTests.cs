@@ -49,7 +49,7 @@ public class OptimizerGoldenTests
 
         return kind switch
         {
-            "sgd" => new SGD(groups, new SGDOptions
+            "sgd" => new Sgd(groups, new SgdOptions
             {
                 LearningRate = D("lr", 0), Momentum = D("momentum", 0), Dampening = D("dampening", 0),
                 WeightDecay = D("weight_decay", 0), Nesterov = B("nesterov"), Maximize = B("maximize"),
@@ -64,7 +64,7 @@ public class OptimizerGoldenTests
                 LearningRate = D("lr", 1e-3), Betas = betas, Eps = D("eps", 1e-8), WeightDecay = D("weight_decay", 1e-2),
                 Amsgrad = B("amsgrad"), Maximize = B("maximize"),
             }),
-            "rmsprop" => new RMSprop(groups, new RMSpropOptions
+            "rmsprop" => new RmsProp(groups, new RmsPropOptions
             {
                 LearningRate = D("lr", 1e-2), Alpha = D("alpha", 0.99), Eps = D("eps", 1e-8), WeightDecay = D("weight_decay", 0),
                 Momentum = D("momentum", 0), Centered = B("centered"), Maximize = B("maximize"),

@@ -11,11 +11,11 @@ public class OptimizerOptionsTests
 
     public static IEnumerable<object[]> Invalid() => new (string, Action)[]
     {
-        ("*learning rate*-0.1*", () => _ = new SGD(P(), lr: -0.1)),
-        ("*momentum*-1*", () => _ = new SGD(P(), lr: 0.1, momentum: -1)),
-        ("*weight decay*-0.5*", () => _ = new SGD(P(), lr: 0.1, weightDecay: -0.5)),
-        ("*Nesterov*momentum and zero dampening*", () => _ = new SGD(P(), lr: 0.1, nesterov: true)),
-        ("*Nesterov*momentum and zero dampening*", () => _ = new SGD(P(), lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true)),
+        ("*learning rate*-0.1*", () => _ = new Sgd(P(), lr: -0.1)),
+        ("*momentum*-1*", () => _ = new Sgd(P(), lr: 0.1, momentum: -1)),
+        ("*weight decay*-0.5*", () => _ = new Sgd(P(), lr: 0.1, weightDecay: -0.5)),
+        ("*Nesterov*momentum and zero dampening*", () => _ = new Sgd(P(), lr: 0.1, nesterov: true)),
+        ("*Nesterov*momentum and zero dampening*", () => _ = new Sgd(P(), lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true)),
         ("*learning rate*", () => _ = new Adam(P(), lr: -1e-3)),
         ("*beta parameter at index 0*1*", () => _ = new Adam(P(), betas: (1.0, 0.999))),
         ("*beta parameter at index 1*-0.1*", () => _ = new Adam(P(), betas: (0.9, -0.1))),
@@ -23,9 +23,9 @@ public class OptimizerOptionsTests
         ("*weight decay*", () => _ = new Adam(P(), weightDecay: -1)),
         ("*beta parameter at index 0*", () => _ = new AdamW(P(), betas: (-0.5, 0.9))),
         ("*weight decay*", () => _ = new AdamW(P(), weightDecay: -0.01)),
-        ("*alpha*", () => _ = new RMSprop(P(), alpha: -0.1)),
-        ("*momentum*", () => _ = new RMSprop(P(), momentum: -0.1)),
-        ("*epsilon*", () => _ = new RMSprop(P(), eps: -1)),
+        ("*alpha*", () => _ = new RmsProp(P(), alpha: -0.1)),
+        ("*momentum*", () => _ = new RmsProp(P(), momentum: -0.1)),
+        ("*epsilon*", () => _ = new RmsProp(P(), eps: -1)),
         ("*lr_decay*", () => _ = new Adagrad(P(), lrDecay: -0.1)),
         ("*initial_accumulator_value*", () => _ = new Adagrad(P(), initialAccumulatorValue: -1)),
         ("*epsilon*", () => _ = new Adagrad(P(), eps: -1)),
@@ -45,7 +45,7 @@ public class OptimizerOptionsTests
     public void NesterovCheck_AppliesToPerGroupMomentum()
     {
         var p = P();
-        var act = () => new SGD([new ParamGroup(p, momentum: 0)], new SGDOptions { LearningRate = 0.1, Momentum = 0.9, Nesterov = true });
+        var act = () => new Sgd([new ParamGroup(p, momentum: 0)], new SgdOptions { LearningRate = 0.1, Momentum = 0.9, Nesterov = true });
         act.Should().Throw<ArgumentException>().WithMessage("*Nesterov*");
     }
 
@@ -57,7 +57,7 @@ public class OptimizerOptionsTests
         adam.ParamGroups[0].Betas.Should().Be((0.9, 0.999));
         ((AdamOptions)adam.Defaults).Eps.Should().Be(1e-8);
         new AdamW(P()).ParamGroups[0].WeightDecay.Should().Be(1e-2);
-        var rms = (RMSpropOptions)new RMSprop(P()).Defaults;
+        var rms = (RmsPropOptions)new RmsProp(P()).Defaults;
         (rms.LearningRate, rms.Alpha, rms.Eps).Should().Be((1e-2, 0.99, 1e-8));
         var ada = (AdagradOptions)new Adagrad(P()).Defaults;
         (ada.LearningRate, ada.Eps).Should().Be((1e-2, 1e-10));

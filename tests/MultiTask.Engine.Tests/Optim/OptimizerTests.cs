@@ -20,13 +20,13 @@ public class OptimizerTests
         ParamGroup[] groups = [new ParamGroup([p[0], p[1]]), new ParamGroup([p[2]], learningRate: 0.003, weightDecay: 0.1)];
         return kind switch
         {
-            "sgd" => new SGD(groups, new SGDOptions { LearningRate = 0.1, Momentum = 0.9, Dampening = 0.1 }),
-            "sgd_nesterov" => new SGD(groups, new SGDOptions { LearningRate = 0.1, Momentum = 0.9, Nesterov = true }),
+            "sgd" => new Sgd(groups, new SgdOptions { LearningRate = 0.1, Momentum = 0.9, Dampening = 0.1 }),
+            "sgd_nesterov" => new Sgd(groups, new SgdOptions { LearningRate = 0.1, Momentum = 0.9, Nesterov = true }),
             "adam" => new Adam(groups, new AdamOptions { LearningRate = 0.01 }),
             "adam_amsgrad" => new Adam(groups, new AdamOptions { LearningRate = 0.01, Amsgrad = true }),
             "adamw" => new AdamW(groups, new AdamWOptions { LearningRate = 0.01 }),
-            "rmsprop" => new RMSprop(groups, new RMSpropOptions { Momentum = 0.5 }),
-            "rmsprop_centered" => new RMSprop(groups, new RMSpropOptions { Centered = true, Momentum = 0.5 }),
+            "rmsprop" => new RmsProp(groups, new RmsPropOptions { Momentum = 0.5 }),
+            "rmsprop_centered" => new RmsProp(groups, new RmsPropOptions { Centered = true, Momentum = 0.5 }),
             _ => new Adagrad(groups, new AdagradOptions { LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1 }),
         };
     }
@@ -109,7 +109,7 @@ public class OptimizerTests
     public void LoadStateDict_WithDifferentGrouping_Throws()
     {
         var p = NewParameters(4);
-        var dict = new SGD(p, lr: 0.1).StateDict();
+        var dict = new Sgd(p, lr: 0.1).StateDict();
         var act = () => NewOptimizer("sgd", NewParameters(4)).LoadStateDict(dict);
         act.Should().Throw<ArgumentException>().WithMessage("*1 parameter groups*has 2*");
 
@@ -153,7 +153,7 @@ public class OptimizerTests
     public void Groups_TakeDefaultsUnlessOverridden_AndLearningRateChangesApplyToTheNextStep()
     {
         var p = NewParameters(7);
-        var opt = new SGD([new ParamGroup([p[0]]), new ParamGroup([p[1], p[2]], learningRate: 0.5)], new SGDOptions { LearningRate = 0.1, WeightDecay = 0.01 });
+        var opt = new Sgd([new ParamGroup([p[0]]), new ParamGroup([p[1], p[2]], learningRate: 0.5)], new SgdOptions { LearningRate = 0.1, WeightDecay = 0.01 });
         opt.ParamGroups[0].LearningRate.Should().Be(0.1);
         opt.ParamGroups[1].LearningRate.Should().Be(0.5);
         opt.ParamGroups[1].WeightDecay.Should().Be(0.01);
@@ -183,9 +183,9 @@ public class OptimizerTests
     public void Constructor_RejectsDuplicateAndMissingParameters()
     {
         var p = NewParameters(9);
-        var act = () => new SGD([new ParamGroup([p[0], p[1]]), new ParamGroup([p[1]])], new SGDOptions());
+        var act = () => new Sgd([new ParamGroup([p[0], p[1]]), new ParamGroup([p[1]])], new SgdOptions());
         act.Should().Throw<ArgumentException>().WithMessage("*[5]*more than one parameter group*");
-        act = () => new SGD(Array.Empty<Tensor>(), lr: 0.1);
+        act = () => new Sgd(Array.Empty<Tensor>(), lr: 0.1);
         act.Should().Throw<ArgumentException>().WithMessage("*empty parameter list*");
     }
 
@@ -215,7 +215,7 @@ public class OptimizerTests
     public void Maximize_StepsAlongTheGradient()
     {
         var x = Tensor.FromArray([1f]).RequireGrad();
-        var opt = new SGD([x], lr: 0.5, maximize: true);
+        var opt = new Sgd([x], lr: 0.5, maximize: true);
         x.Grad = Tensor.FromArray([2f]);
         opt.Step();
         x.Item().Should().Be(2f);

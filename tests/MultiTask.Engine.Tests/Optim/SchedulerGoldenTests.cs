@@ -49,7 +49,7 @@ public class SchedulerGoldenTests
     {
         var groups = new[] { new ParamGroup([Tensor.Zeros(2)]), new ParamGroup([Tensor.Zeros(3)], learningRate: 0.05) };
         return kind == "sgd"
-            ? new SGD(groups, new SGDOptions { LearningRate = 0.1, Momentum = 0.9 })
+            ? new Sgd(groups, new SgdOptions { LearningRate = 0.1, Momentum = 0.9 })
             : new Adam(groups, new AdamOptions { LearningRate = 0.1 });
     }
 

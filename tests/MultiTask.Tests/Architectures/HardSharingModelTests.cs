@@ -121,7 +121,7 @@ public class HardSharingModelTests
         y["house"].Shape.Should().Equal(3, 2);
         ShouldPartitionParameters(model);
 
-        var loss = new GaussianNLLLoss().Forward(y["house"].Narrow(1, 0, 1), Tensor.Zeros(3, 1), y["house"].Narrow(1, 1, 1).Exp());
+        var loss = new GaussianNllLoss().Forward(y["house"].Narrow(1, 0, 1), Tensor.Zeros(3, 1), y["house"].Narrow(1, 1, 1).Exp());
         loss.Backward();
         model.TaskParameters("house").Should().OnlyContain(p => p.Grad != null);
         model.TaskParameters("apartment").Should().OnlyContain(p => p.Grad == null);
@@ -149,7 +149,7 @@ public class HardSharingModelTests
     public void UserBackboneAndHeads()
     {
         var g = new Generator(11);
-        var backbone = new Sequential(new Linear(5, 6, generator: g), new GELU());
+        var backbone = new Sequential(new Linear(5, 6, generator: g), new Gelu());
         var model = new HardSharingModel(backbone, 6, [("a", 1, new Linear(6, 1, generator: g)), ("b", 3, new Sequential(new Linear(6, 3, generator: g)))], inputSize: 5);
 
         model.StateDict().Keys.Should().Equal("backbone.0.weight", "backbone.0.bias", "heads.a.weight", "heads.a.bias", "heads.b.0.weight", "heads.b.0.bias");
@@ -201,7 +201,7 @@ public class HardSharingModelTests
         var t2 = Tensor.FromArray(y2, n, 1);
         var model = MultiTaskModel.HardSharing(3, [("first", 1), ("second", 1)], backbone: [32, 16], generator: g);
         var adam = new Adam(model.Parameters(), lr: 1e-2);
-        var mse = new MSELoss();
+        var mse = new MseLoss();
         float l1 = 0, l2 = 0;
 
         for (int step = 0; step < 600; step++)

@@ -17,7 +17,7 @@ public class MultiTaskModelTests
     {
         optimizer.ZeroGrad();
         var outputs = model.Forward(x);
-        var loss = new MSELoss().Forward(outputs["house"], y1) + new MSELoss().Forward(outputs["apartment"], y2);
+        var loss = new MseLoss().Forward(outputs["house"], y1) + new MseLoss().Forward(outputs["apartment"], y2);
         loss.Backward();
         optimizer.Step();
     }
@@ -102,7 +102,7 @@ public class MultiTaskModelTests
         for (int i = 0; i < 3; i++) Step(model, adam, x, y1, y2);
 
         // A gradient is pending when the task is frozen; freezing must drop it so the next step skips the task.
-        var loss = new MSELoss().Forward(model.Forward(x)["apartment"], y2);
+        var loss = new MseLoss().Forward(model.Forward(x)["apartment"], y2);
         loss.Backward();
         model.FreezeTask("apartment");
         var frozen = model.TaskParameters("apartment");

@@ -27,11 +27,11 @@ public sealed class GaussianHead : Module<Tensor, Tensor>
 
 /// <summary>
 /// Gaussian negative log-likelihood of a [batch, 2] output (mean, log-variance) against column 0 of
-/// the target, built on the engine's <see cref="GaussianNLLLoss"/>.
+/// the target, built on the engine's <see cref="GaussianNllLoss"/>.
 /// </summary>
 public sealed class MeanLogVarianceLoss : Loss
 {
-    private readonly GaussianNLLLoss _nll = new(reduction: Reduction.None);
+    private readonly GaussianNllLoss _nll = new(reduction: Reduction.None);
 
     public MeanLogVarianceLoss(Reduction reduction = Reduction.Mean) : base(reduction)
     {

@@ -139,7 +139,7 @@ public class MultiTaskTrainerTests
         var (train, _) = TrainingData.Encoded();
         var trainer = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions
         {
-            Epochs = 3, Optimizer = new SGDOptions { LearningRate = 1e30 },
+            Epochs = 3, Optimizer = new SgdOptions { LearningRate = 1e30 },
         });
 
         var act = () => trainer.Fit(train);
@@ -156,7 +156,7 @@ public class MultiTaskTrainerTests
         var (train, _) = TrainingData.Encoded();
         var trainer = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions
         {
-            Epochs = 2, Optimizer = new SGDOptions { LearningRate = 1e30 }, TerminateOnNonFinite = false,
+            Epochs = 2, Optimizer = new SgdOptions { LearningRate = 1e30 }, TerminateOnNonFinite = false,
         });
 
         var report = trainer.Fit(train);
@@ -189,14 +189,14 @@ public class MultiTaskTrainerTests
         var (train, _) = TrainingData.Encoded();
         var byEpoch = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions
         {
-            Epochs = 5, Optimizer = new SGDOptions { LearningRate = 0.1 },
+            Epochs = 5, Optimizer = new SgdOptions { LearningRate = 0.1 },
             Callbacks = [new LearningRateScheduler(o => new StepLR(o, stepSize: 2, gamma: 0.5))],
         }).Fit(train);
         byEpoch.History.Select(h => h.LearningRate).Should().Equal(0.1, 0.1, 0.05, 0.05, 0.025);
 
         var trainer = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions
         {
-            Epochs = 2, BatchSize = 40, Optimizer = new SGDOptions { LearningRate = 0.1 },
+            Epochs = 2, BatchSize = 40, Optimizer = new SgdOptions { LearningRate = 0.1 },
             Callbacks = [new LearningRateScheduler(o => new ExponentialLR(o, gamma: 0.9), SchedulerInterval.Batch)],
         });
         var byBatch = trainer.Fit(train);
@@ -369,7 +369,7 @@ public class MultiTaskTrainerTests
 
         var act = () => new MultiTaskTrainer(TrainingData.Model(encoded.Width)).Fit(encoded);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*'b' is a custom task*Loss = new MSELoss()*");
+        act.Should().Throw<ArgumentException>().WithMessage("*'b' is a custom task*Loss = new MseLoss()*");
         var withLoss = TrainingData.Dataset(40, 1, Tasks(new L1Loss())).Data;
         var ok = new MultiTaskTrainer(TrainingData.Model(encoded.Width), new TrainerOptions { Epochs = 1 }).Fit(FeatureEncoder.Fit(withLoss).Transform(withLoss));
         ok.History[0].Values.Should().ContainKey("loss.b");

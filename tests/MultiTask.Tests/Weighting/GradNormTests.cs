@@ -141,7 +141,7 @@ public class GradNormTests
     public void TrainingWithSgd_KeepsWeightsPositiveAndSummingToTaskCount()
     {
         var s = new Setup();
-        var optimizer = new MultiTask.Engine.Optim.SGD([s.W, .. s.Strategy.Parameters()], lr: 0.01);
+        var optimizer = new MultiTask.Engine.Optim.Sgd([s.W, .. s.Strategy.Parameters()], lr: 0.01);
         for (int step = 0; step < 5; step++)
         {
             s.W.Grad = null;

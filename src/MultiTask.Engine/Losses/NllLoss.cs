@@ -10,7 +10,7 @@ namespace MultiTask.Engine.Losses;
 /// <param name="classWeights">Optional weight per class, shape [C].</param>
 /// <param name="ignoreIndex">A target value that contributes nothing (not even to the mean's denominator).</param>
 /// <param name="reduction">How per-element losses are reduced (default mean).</param>
-public sealed class NLLLoss(Tensor? classWeights = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean) : Loss(reduction)
+public sealed class NllLoss(Tensor? classWeights = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean) : Loss(reduction)
 {
     /// <summary>The weight of each class, or null.</summary>
     public Tensor? ClassWeights { get; } = classWeights;
@@ -20,11 +20,11 @@ public sealed class NLLLoss(Tensor? classWeights = null, int ignoreIndex = -100,
 
     /// <inheritdoc />
     protected override int[] ElementShape(Tensor input, Tensor target) =>
-        ClassTargets.ElementShape(nameof(NLLLoss), input, target, ClassWeights, allowProbabilities: false);
+        ClassTargets.ElementShape(nameof(NllLoss), input, target, ClassWeights, allowProbabilities: false);
 
     /// <inheritdoc />
     protected override void ValidateValues(Tensor input, Tensor target) =>
-        ClassTargets.ValidateIndices(nameof(NLLLoss), target, input.ShapeArray[1], IgnoreIndex);
+        ClassTargets.ValidateIndices(nameof(NllLoss), target, input.ShapeArray[1], IgnoreIndex);
 
     /// <inheritdoc />
     protected override Tensor MaskInput(Tensor input, Tensor keep) => Fill(input, keep.Unsqueeze(1), 0f);

@@ -1,10 +1,10 @@
 namespace MultiTask.Engine.Optim;
 
-/// <summary>Hyper-parameters of <see cref="RMSprop"/> (defaults as in PyTorch).</summary>
-public sealed record RMSpropOptions : OptimizerOptions
+/// <summary>Hyper-parameters of <see cref="RmsProp"/> (defaults as in PyTorch).</summary>
+public sealed record RmsPropOptions : OptimizerOptions
 {
     /// <summary>Creates the default options.</summary>
-    public RMSpropOptions() => LearningRate = 1e-2;
+    public RmsPropOptions() => LearningRate = 1e-2;
 
     /// <summary>The smoothing constant of the running average of squared gradients.</summary>
     public double Alpha { get; init; } = 0.99;
@@ -31,5 +31,5 @@ public sealed record RMSpropOptions : OptimizerOptions
     }
 
     /// <inheritdoc />
-    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new RMSprop(groups, this);
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new RmsProp(groups, this);
 }

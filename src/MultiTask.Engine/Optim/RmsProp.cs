@@ -9,12 +9,12 @@ namespace MultiTask.Engine.Optim;
 /// Hinton, "Neural Networks for Machine Learning", lecture 6e; centered: Graves, "Generating
 /// Sequences With Recurrent Neural Networks", 2013.
 /// </remarks>
-public sealed class RMSprop : Optimizer
+public sealed class RmsProp : Optimizer
 {
     private const string SquareAvg = "square_avg";
     private const string MomentumBuffer = "momentum_buffer";
     private const string GradAvg = "grad_avg";
-    private readonly RMSpropOptions _options;
+    private readonly RmsPropOptions _options;
 
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters to train.</param>
@@ -25,9 +25,9 @@ public sealed class RMSprop : Optimizer
     /// <param name="momentum">The momentum factor.</param>
     /// <param name="centered">Normalize by the estimated variance of the gradient.</param>
     /// <param name="maximize">Maximize the objective.</param>
-    public RMSprop(IEnumerable<Tensor> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
+    public RmsProp(IEnumerable<Tensor> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false, bool maximize = false)
-        : this(parameters, new RMSpropOptions
+        : this(parameters, new RmsPropOptions
         {
             LearningRate = lr, Alpha = alpha, Eps = eps, WeightDecay = weightDecay, Momentum = momentum,
             Centered = centered, Maximize = maximize,
@@ -38,7 +38,7 @@ public sealed class RMSprop : Optimizer
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters to train.</param>
     /// <param name="options">The hyper-parameters.</param>
-    public RMSprop(IEnumerable<Tensor> parameters, RMSpropOptions options)
+    public RmsProp(IEnumerable<Tensor> parameters, RmsPropOptions options)
         : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], options)
     {
     }
@@ -46,7 +46,7 @@ public sealed class RMSprop : Optimizer
     /// <summary>Creates the optimizer over several groups, each possibly overriding the defaults.</summary>
     /// <param name="groups">The parameter groups.</param>
     /// <param name="options">The default hyper-parameters.</param>
-    public RMSprop(IEnumerable<ParamGroup> groups, RMSpropOptions options)
+    public RmsProp(IEnumerable<ParamGroup> groups, RmsPropOptions options)
         : base(groups, options)
     {
         _options = options;
@@ -56,14 +56,14 @@ public sealed class RMSprop : Optimizer
     public override MomentumKind MomentumKind => MomentumKind.Momentum;
 
     /// <inheritdoc />
-    protected override double DefaultMomentum => ((RMSpropOptions)Defaults).Momentum;
+    protected override double DefaultMomentum => ((RmsPropOptions)Defaults).Momentum;
 
     /// <inheritdoc />
     protected override void Build(Tensor parameter, ParamGroup group, ParameterState state)
     {
         state.SetBuffer(SquareAvg, Tensor.ZerosLike(parameter));
         if (group.Momentum > 0) state.SetBuffer(MomentumBuffer, Tensor.ZerosLike(parameter));
-        if (((RMSpropOptions)Defaults).Centered) state.SetBuffer(GradAvg, Tensor.ZerosLike(parameter));
+        if (((RmsPropOptions)Defaults).Centered) state.SetBuffer(GradAvg, Tensor.ZerosLike(parameter));
     }
 
     /// <inheritdoc />

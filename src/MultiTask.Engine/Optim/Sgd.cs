@@ -12,10 +12,10 @@ namespace MultiTask.Engine.Optim;
 /// first step); g ← g + μb with Nesterov, else g ← b; θ ← θ − lr·g.
 /// Sutskever et al., "On the importance of initialization and momentum in deep learning", ICML 2013.
 /// </remarks>
-public sealed class SGD : Optimizer
+public sealed class Sgd : Optimizer
 {
     private const string MomentumBuffer = "momentum_buffer";
-    private readonly SGDOptions _options;
+    private readonly SgdOptions _options;
 
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters to train.</param>
@@ -25,9 +25,9 @@ public sealed class SGD : Optimizer
     /// <param name="weightDecay">The L2 penalty.</param>
     /// <param name="nesterov">Use Nesterov momentum.</param>
     /// <param name="maximize">Maximize the objective.</param>
-    public SGD(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0,
+    public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0,
         double weightDecay = 0, bool nesterov = false, bool maximize = false)
-        : this(parameters, new SGDOptions
+        : this(parameters, new SgdOptions
         {
             LearningRate = lr, Momentum = momentum, Dampening = dampening, WeightDecay = weightDecay,
             Nesterov = nesterov, Maximize = maximize,
@@ -38,7 +38,7 @@ public sealed class SGD : Optimizer
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters to train.</param>
     /// <param name="options">The hyper-parameters.</param>
-    public SGD(IEnumerable<Tensor> parameters, SGDOptions options)
+    public Sgd(IEnumerable<Tensor> parameters, SgdOptions options)
         : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], options)
     {
     }
@@ -46,7 +46,7 @@ public sealed class SGD : Optimizer
     /// <summary>Creates the optimizer over several groups, each possibly overriding the defaults.</summary>
     /// <param name="groups">The parameter groups.</param>
     /// <param name="options">The default hyper-parameters.</param>
-    public SGD(IEnumerable<ParamGroup> groups, SGDOptions options)
+    public Sgd(IEnumerable<ParamGroup> groups, SgdOptions options)
         : base(groups, options)
     {
         _options = options;
@@ -56,12 +56,12 @@ public sealed class SGD : Optimizer
     public override MomentumKind MomentumKind => MomentumKind.Momentum;
 
     /// <inheritdoc />
-    protected override double DefaultMomentum => ((SGDOptions)Defaults).Momentum;
+    protected override double DefaultMomentum => ((SgdOptions)Defaults).Momentum;
 
     /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group)
     {
-        var o = (SGDOptions)Defaults;
+        var o = (SgdOptions)Defaults;
         if (o.Nesterov && (group.Momentum <= 0 || o.Dampening != 0))
             throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (a group has momentum {group.Momentum}, dampening {o.Dampening}).");
     }

@@ -11,7 +11,7 @@ namespace MultiTask.Engine.Losses;
 /// <param name="full">Whether to add the Stirling term.</param>
 /// <param name="eps">Added to the rate before the log when <paramref name="logInput"/> is false.</param>
 /// <param name="reduction">How per-element losses are reduced (default mean).</param>
-public sealed class PoissonNLLLoss(bool logInput = true, bool full = false, float eps = 1e-8f, Reduction reduction = Reduction.Mean) : Loss(reduction)
+public sealed class PoissonNllLoss(bool logInput = true, bool full = false, float eps = 1e-8f, Reduction reduction = Reduction.Mean) : Loss(reduction)
 {
     /// <summary>Whether the input is a log-rate.</summary>
     public bool LogInput { get; } = logInput;

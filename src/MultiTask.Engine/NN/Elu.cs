@@ -4,7 +4,7 @@ namespace MultiTask.Engine.NN;
 
 /// <summary>x for x &gt; 0, else α·(eˣ - 1) (PyTorch's <c>nn.ELU</c>).</summary>
 /// <param name="alpha">The saturation value α for negative inputs.</param>
-public sealed class ELU(float alpha = 1f) : Module<Tensor, Tensor>
+public sealed class Elu(float alpha = 1f) : Module<Tensor, Tensor>
 {
     /// <summary>The saturation value for negative inputs.</summary>
     public float Alpha { get; } = alpha;

@@ -7,13 +7,13 @@ namespace MultiTask.Engine.Losses;
 /// -w·(p·y·log σ(x) + (1 - y)·log(1 - σ(x))), computed in the stable form
 /// (1 - y)·x + (1 + (p - 1)·y)·(log(1 + e^(-|x|)) + max(-x, 0)).
 /// </summary>
-public sealed class BCEWithLogitsLoss : Loss
+public sealed class BceWithLogitsLoss : Loss
 {
     /// <summary>Creates the loss.</summary>
     /// <param name="weight">Optional rescaling weight broadcast to the input; it does not change the mean's denominator.</param>
     /// <param name="posWeight">Optional weight p of positive examples, broadcast along the last (class) dimension.</param>
     /// <param name="reduction">How per-element losses are reduced (default mean).</param>
-    public BCEWithLogitsLoss(Tensor? weight = null, Tensor? posWeight = null, Reduction reduction = Reduction.Mean) : base(reduction)
+    public BceWithLogitsLoss(Tensor? weight = null, Tensor? posWeight = null, Reduction reduction = Reduction.Mean) : base(reduction)
     {
         Weight = weight;
         PosWeight = posWeight;

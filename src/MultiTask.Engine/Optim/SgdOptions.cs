@@ -1,10 +1,10 @@
 namespace MultiTask.Engine.Optim;
 
-/// <summary>Hyper-parameters of <see cref="SGD"/> (defaults as in PyTorch, with a learning rate of 0.01).</summary>
-public sealed record SGDOptions : OptimizerOptions
+/// <summary>Hyper-parameters of <see cref="Sgd"/> (defaults as in PyTorch, with a learning rate of 0.01).</summary>
+public sealed record SgdOptions : OptimizerOptions
 {
     /// <summary>Creates the default options.</summary>
-    public SGDOptions() => LearningRate = 1e-2;
+    public SgdOptions() => LearningRate = 1e-2;
 
     /// <summary>The momentum factor; 0 disables momentum.</summary>
     public double Momentum { get; init; }
@@ -28,5 +28,5 @@ public sealed record SGDOptions : OptimizerOptions
     }
 
     /// <inheritdoc />
-    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new SGD(groups, this);
+    public override Optimizer Create(IEnumerable<ParamGroup> groups) => new Sgd(groups, this);
 }

@@ -5,14 +5,14 @@ namespace MultiTask.Engine.Losses;
 /// <summary>
 /// Binary cross-entropy on probabilities (PyTorch's <c>nn.BCELoss</c>):
 /// -w·(y·log x + (1 - y)·log(1 - x)), each log clamped at -100 as PyTorch does so that x = 0 or 1 stays finite.
-/// Prefer <see cref="BCEWithLogitsLoss"/>, which is numerically stable.
+/// Prefer <see cref="BceWithLogitsLoss"/>, which is numerically stable.
 /// </summary>
 /// <remarks>
 /// The gradient is that of the clamped formula. It equals PyTorch's wherever x·(1 - x) &gt; 1e-12; at the
 /// clamped edges (x = 0 or 1, or a log below -100) it is 0, where PyTorch's fused kernel returns
 /// (x - y) / 1e-12.
 /// </remarks>
-public sealed class BCELoss : Loss
+public sealed class BceLoss : Loss
 {
     /// <summary>Creates the loss.</summary>
     /// <param name="weight">
@@ -20,7 +20,7 @@ public sealed class BCELoss : Loss
     /// weight of <see cref="Loss.Forward"/>, it does not change the mean's denominator.
     /// </param>
     /// <param name="reduction">How per-element losses are reduced (default mean).</param>
-    public BCELoss(Tensor? weight = null, Reduction reduction = Reduction.Mean) : base(reduction) => Weight = weight;
+    public BceLoss(Tensor? weight = null, Reduction reduction = Reduction.Mean) : base(reduction) => Weight = weight;
 
     /// <summary>The rescaling weight, or null.</summary>
     public Tensor? Weight { get; }
@@ -31,7 +31,7 @@ public sealed class BCELoss : Loss
         foreach (float v in input.AsSpan())
         {
             if (!(v >= 0f && v <= 1f))
-                throw new ArgumentException($"BCELoss: every input must be a probability in [0, 1], got {v}; apply Sigmoid first or use BCEWithLogitsLoss.", nameof(input));
+                throw new ArgumentException($"BceLoss: every input must be a probability in [0, 1], got {v}; apply Sigmoid first or use BceWithLogitsLoss.", nameof(input));
         }
     }
 

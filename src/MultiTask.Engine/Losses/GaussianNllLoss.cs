@@ -15,7 +15,7 @@ namespace MultiTask.Engine.Losses;
 /// <param name="full">Whether to add the constant ½·log 2π.</param>
 /// <param name="eps">The lower clamp on the variance, for stability.</param>
 /// <param name="reduction">How per-element losses are reduced (default mean).</param>
-public sealed class GaussianNLLLoss(bool full = false, float eps = 1e-6f, Reduction reduction = Reduction.Mean) : Loss(reduction)
+public sealed class GaussianNllLoss(bool full = false, float eps = 1e-6f, Reduction reduction = Reduction.Mean) : Loss(reduction)
 {
     /// <summary>Whether the constant term is added.</summary>
     public bool Full { get; } = full;
@@ -45,7 +45,7 @@ public sealed class GaussianNLLLoss(bool full = false, float eps = 1e-6f, Reduct
         }
         foreach (float v in variance.AsSpan())
         {
-            if (!(v >= 0f)) throw new ArgumentException($"GaussianNLLLoss: every variance must be non-negative, got {v}.", nameof(variance));
+            if (!(v >= 0f)) throw new ArgumentException($"GaussianNllLoss: every variance must be non-negative, got {v}.", nameof(variance));
         }
         // Clamp a copy in place so that, as in PyTorch, the clamp is invisible to autograd.
         var clamped = variance.Clone();
@@ -59,7 +59,7 @@ public sealed class GaussianNLLLoss(bool full = false, float eps = 1e-6f, Reduct
     /// <summary>Not supported: the Gaussian likelihood needs a variance.</summary>
     /// <exception cref="InvalidOperationException">Always.</exception>
     protected override Tensor Elementwise(Tensor input, Tensor target) =>
-        throw new InvalidOperationException("GaussianNLLLoss needs the predicted variance: call Forward(input, target, variance, weight).");
+        throw new InvalidOperationException("GaussianNllLoss needs the predicted variance: call Forward(input, target, variance, weight).");
 
     private static Tensor ShapeVariance(Tensor input, Tensor variance)
     {
@@ -70,7 +70,7 @@ public sealed class GaussianNLLLoss(bool full = false, float eps = 1e-6f, Reduct
         if (i.Length > 0 && v.Length == i.Length && v[^1] == 1 && ShapeUtil.SameShape(i.AsSpan(0, i.Length - 1), v.AsSpan(0, v.Length - 1)))
             return variance;
         throw new ArgumentException(
-            $"GaussianNLLLoss: the variance shape {ShapeUtil.Format(v)} does not fit the input shape {ShapeUtil.Format(i)}; " +
+            $"GaussianNllLoss: the variance shape {ShapeUtil.Format(v)} does not fit the input shape {ShapeUtil.Format(i)}; " +
             "it must equal it, or drop the last dimension, or have size 1 there.", nameof(variance));
     }
 }
