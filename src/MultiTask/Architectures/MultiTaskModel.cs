@@ -218,15 +218,15 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public static HardSharingModel HardSharing(FeatureEncoder encoder, int[] backbone, int[]? head = null, MlpOptions? options = null,
         IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null)
     {
-        if (!EmbeddingInput.IsNeeded(encoder))
+        var embeddings = EmbeddingLayer(encoder, generator);
+        if (embeddings is null)
             return HardSharing(Width(encoder), TaskShapes(encoder, tasks), backbone, head, options, customHeads, generator);
         // Embedding-encoded features enter through learned vectors, the first layer of the backbone.
         ArgumentNullException.ThrowIfNull(backbone);
         options ??= new MlpOptions();
         options.Validate();
-        var input = new EmbeddingInput(encoder, generator: generator);
-        var net = new Sequential().Add("embeddings", input);
-        int width = options.AddHidden(net, input.OutputSize, backbone, generator, nameof(backbone));
+        var net = new Sequential();
+        int width = options.AddHidden(net, AddInputLayer(net, encoder.Width, embeddings), backbone, generator, nameof(backbone));
         return HardSharing(net, width, TaskShapes(encoder, tasks), head, options, customHeads, generator, encoder.Width);
     }
 
@@ -243,7 +243,8 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public static SoftSharingModel SoftSharing(FeatureEncoder encoder, int[] hidden, int[]? head = null, double strength = 1e-3,
         SoftSharingDistance distance = SoftSharingDistance.ToMean, bool penalizeHeads = false, MlpOptions? options = null,
         Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        SoftSharing(OneHotWidth(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads, options, generator);
+        SoftSharingCore(Width(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads, options, generator,
+            EmbeddingLayer(encoder, generator));
 
     /// <summary>Builds a cross-stitch model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
     /// <param name="encoder">The encoder fitted on the training data.</param>
@@ -255,7 +256,8 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
     public static CrossStitchModel CrossStitch(FeatureEncoder encoder, int[] hidden, int[]? head = null, double selfWeight = 0.9,
         MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        CrossStitch(OneHotWidth(encoder), TaskShapes(encoder, tasks), hidden, head, selfWeight, perChannel: false, options, generator);
+        CrossStitchCore(Width(encoder), TaskShapes(encoder, tasks), hidden, head, selfWeight, perChannel: false, options, generator,
+            EmbeddingLayer(encoder, generator));
 
     private static int Width(FeatureEncoder encoder)
     {
@@ -263,13 +265,17 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
         return encoder.Width;
     }
 
-    private static int OneHotWidth(FeatureEncoder encoder)
+    // Each task's column gets its own embedding tables (tied by the soft-sharing penalty, mixed after
+    // the first cross-stitch unit) when the encoder has embedding-encoded features.
+    private static Func<EmbeddingInput>? EmbeddingLayer(FeatureEncoder encoder, Generator? generator) =>
+        EmbeddingInput.IsNeeded(encoder) ? () => new EmbeddingInput(encoder, generator: generator) : null;
+
+    private static int AddInputLayer(Sequential into, int inputSize, Func<EmbeddingInput>? inputLayer)
     {
-        if (EmbeddingInput.IsNeeded(encoder))
-            throw new NotSupportedException(
-                "This architecture builds one column per task and does not embed categorical features yet; encode them one-hot " +
-                "(CategoricalEncoding.OneHot) or use HardSharing, whose backbone starts with an EmbeddingInput.");
-        return Width(encoder);
+        if (inputLayer is null) return inputSize;
+        var layer = inputLayer();
+        into.Add("embeddings", layer);
+        return layer.OutputSize;
     }
 
     private static List<(string Name, int OutputSize)> TaskShapes(FeatureEncoder encoder, IReadOnlyList<string>? only)
@@ -297,7 +303,12 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <returns>The model.</returns>
     public static SoftSharingModel SoftSharing(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
         int[]? head = null, double strength = 1e-3, SoftSharingDistance distance = SoftSharingDistance.ToMean, bool penalizeHeads = false,
-        MlpOptions? options = null, Generator? generator = null)
+        MlpOptions? options = null, Generator? generator = null) =>
+        SoftSharingCore(inputSize, tasks, hidden, head, strength, distance, penalizeHeads, options, generator, inputLayer: null);
+
+    private static SoftSharingModel SoftSharingCore(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
+        int[]? head, double strength, SoftSharingDistance distance, bool penalizeHeads, MlpOptions? options, Generator? generator,
+        Func<EmbeddingInput>? inputLayer)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(hidden);
@@ -310,7 +321,7 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
         foreach (var (name, size) in tasks)
         {
             var column = new Sequential();
-            int width = options.AddHidden(column, inputSize, hidden, generator, nameof(hidden));
+            int width = options.AddHidden(column, AddInputLayer(column, inputSize, inputLayer), hidden, generator, nameof(hidden));
             columns.Add((name, size, column, MlpHead(width, size, head, options, generator)));
         }
         return new SoftSharingModel(columns, strength, distance, penalizeHeads, inputSize);
@@ -327,7 +338,11 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <param name="generator">The random source for initialisation and dropout.</param>
     /// <returns>The model.</returns>
     public static CrossStitchModel CrossStitch(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
-        int[]? head = null, double selfWeight = 0.9, bool perChannel = false, MlpOptions? options = null, Generator? generator = null)
+        int[]? head = null, double selfWeight = 0.9, bool perChannel = false, MlpOptions? options = null, Generator? generator = null) =>
+        CrossStitchCore(inputSize, tasks, hidden, head, selfWeight, perChannel, options, generator, inputLayer: null);
+
+    private static CrossStitchModel CrossStitchCore(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
+        int[]? head, double selfWeight, bool perChannel, MlpOptions? options, Generator? generator, Func<EmbeddingInput>? inputLayer)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(hidden);
@@ -344,6 +359,7 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
             for (int i = 0; i < hidden.Length; i++)
             {
                 var stage = new Sequential();
+                if (i == 0) width = AddInputLayer(stage, width, inputLayer);
                 options.AddLayer(stage, width, hidden[i], generator, nameof(hidden), i);
                 stages.Add(stage);
                 width = hidden[i];

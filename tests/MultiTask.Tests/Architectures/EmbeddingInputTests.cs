@@ -62,10 +62,18 @@ public class EmbeddingInputTests
     }
 
     [Fact]
-    public void ColumnPerTaskArchitectures_AskForOneHot()
+    public void ColumnPerTaskArchitectures_GiveEachColumnItsOwnEmbeddings_AndLearnThroughThem()
     {
-        var (encoder, _) = Encoded();
-        var act = () => MultiTaskModel.SoftSharing(encoder, hidden: [8]);
-        act.Should().Throw<NotSupportedException>().WithMessage("*one-hot*HardSharing*");
+        var (encoder, data) = Encoded();
+        var soft = MultiTaskModel.SoftSharing(encoder, hidden: [16], strength: 1e-3, generator: new Generator(4));
+        soft.NamedParameters().Select(p => p.Key).Should().Contain("columns.y.embeddings.shop.weight");
+        var stitch = MultiTaskModel.CrossStitch(encoder, hidden: [16], generator: new Generator(4));
+        stitch.NamedParameters().Select(p => p.Key).Should().Contain(k => k.StartsWith("columns.y.0.embeddings.shop", StringComparison.Ordinal));
+        foreach (var model in new MultiTaskModel[] { soft, stitch })
+        {
+            var trainer = new MultiTaskTrainer(model, new TrainerOptions { Epochs = 60, Seed = 3, Optimizer = new AdamOptions { LearningRate = 1e-2 } });
+            trainer.Fit(data);
+            trainer.Evaluate(data)["y"]["rmse"].Should().BeLessThan(0.5, model.GetType().Name);
+        }
     }
 }
