@@ -268,6 +268,7 @@ public class MultiTaskTrainerTests
     [InlineData("dwa")]
     [InlineData("gradnorm")]
     [InlineData("pcgrad")]
+    [InlineData("mgda")]
     public void Fit_RunsEveryWeightingStrategy(string name)
     {
         LossWeighting weighting = name switch
@@ -277,6 +278,7 @@ public class MultiTaskTrainerTests
             "uncertainty" => new UncertaintyWeighting(),
             "dwa" => new DynamicWeightAverage(),
             "gradnorm" => new GradNorm(),
+            "mgda" => new Mgda(),
             _ => new PCGrad(seed: 3),
         };
         var (train, validation) = TrainingData.Encoded();

@@ -9,7 +9,7 @@ namespace MultiTask.Tests.Weighting;
 public class LossWeightingTests
 {
     public static IEnumerable<object[]> Strategies() =>
-        new[] { "equal", "static", "uncertainty", "dwa", "gradnorm", "pcgrad" }.Select(s => new object[] { s });
+        new[] { "equal", "static", "uncertainty", "dwa", "gradnorm", "pcgrad", "mgda" }.Select(s => new object[] { s });
 
     private static LossWeighting Create(string kind) => kind switch
     {
@@ -18,6 +18,7 @@ public class LossWeightingTests
         "uncertainty" => new UncertaintyWeighting(["t3"]),
         "dwa" => new DynamicWeightAverage(),
         "gradnorm" => new GradNorm(),
+        "mgda" => new Mgda(),
         _ => new PCGrad(seed: 3),
     };
 

@@ -1,0 +1,117 @@
+using MultiTask.Engine.Tensors;
+
+namespace MultiTask.Weighting;
+
+/// <summary>
+/// Multiple-Gradient Descent Algorithm (MGDA): the shared parameters move along the minimum-norm
+/// point of the convex hull of the tasks' gradients, a direction that decreases every task's loss
+/// unless the point is already Pareto-stationary.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Sener and Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018 (after
+/// Désidéri, 2012). With gᵢ the gradient of task i's loss on the shared parameters, MGDA solves
+/// min_α ‖Σᵢ αᵢ·gᵢ‖² subject to αᵢ ≥ 0, Σᵢ αᵢ = 1. For two tasks the solution is closed-form
+/// (the paper's Algorithm 1): α₁ = clamp(((g₂ − g₁)·g₂) / ‖g₁ − g₂‖², 0, 1), α₂ = 1 − α₁. For more
+/// tasks it runs the paper's Frank–Wolfe solver (Algorithm 2) on the Gram matrix Gᵢⱼ = gᵢ·gⱼ, from
+/// αᵢ = 1/T, for at most <c>maxIterations</c> steps or until α changes by less than
+/// <c>tolerance</c>. The shared parameters get Σᵢ αᵢ·gᵢ; task-specific parameters get their
+/// ordinary gradients. The reported weights are the αᵢ (0 for absent tasks); the diagnostic
+/// <c>direction_norm</c> is ‖Σᵢ αᵢ·gᵢ‖ — near 0 means the shared parameters are Pareto-stationary.
+/// </para>
+/// <para>
+/// This is plain MGDA on the shared parameters' gradients (one backward pass per task through the
+/// shared part), not the MGDA-UB upper bound on a shared representation. Because it only looks at
+/// directions, a task with a much larger gradient does not dominate; tasks whose losses have very
+/// different scales are balanced by the geometry of their gradients instead.
+/// </para>
+/// </remarks>
+public sealed class Mgda : LossWeighting
+{
+    /// <summary>Creates the strategy.</summary>
+    /// <param name="maxIterations">Frank–Wolfe steps at most (three or more tasks).</param>
+    /// <param name="tolerance">Stop when the largest change of an αᵢ is below this.</param>
+    public Mgda(int maxIterations = 250, double tolerance = 1e-5)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        if (!(tolerance > 0) || !double.IsFinite(tolerance))
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "tolerance must be positive and finite.");
+        MaxIterations = maxIterations;
+        Tolerance = tolerance;
+    }
+
+    /// <summary>Frank–Wolfe steps at most.</summary>
+    public int MaxIterations { get; }
+
+    /// <summary>The convergence tolerance on α.</summary>
+    public double Tolerance { get; }
+
+    /// <inheritdoc />
+    protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
+    {
+        var grads = TaskGradients(taskLosses, context);
+        var present = Enumerable.Range(0, grads.Length).Where(i => grads[i] is not null).ToArray();
+        var gram = new double[present.Length, present.Length];
+        for (int a = 0; a < present.Length; a++)
+            for (int b = a; b < present.Length; b++)
+                gram[a, b] = gram[b, a] = GradientVectors.Dot(grads[present[a]], grads[present[b]]);
+
+        var alpha = MinNormWeights(gram, MaxIterations, Tolerance);
+        var shared = new float[context.SharedNumel];
+        for (int a = 0; a < present.Length; a++) GradientVectors.AddScaled(shared, alpha[a], grads[present[a]]);
+        double objective = BackwardWithSharedGradient(taskLosses, shared, context);
+
+        var weights = new double[grads.Length];
+        for (int a = 0; a < present.Length; a++) weights[present[a]] = alpha[a];
+        return new WeightingResult(weights, objective,
+            new Dictionary<string, double> { ["direction_norm"] = Math.Sqrt(GradientVectors.SquaredNorm(shared)) });
+    }
+
+    /// <summary>The α on the simplex minimising ‖Σ αᵢ gᵢ‖², given the Gram matrix of the gᵢ.</summary>
+    internal static double[] MinNormWeights(double[,] gram, int maxIterations, double tolerance)
+    {
+        int n = gram.GetLength(0);
+        if (n == 1) return [1.0];
+        if (n == 2)
+        {
+            double gamma = MinNormOfTwo(gram[0, 0], gram[0, 1], gram[1, 1]);
+            return [gamma, 1 - gamma];
+        }
+        var alpha = Enumerable.Repeat(1.0 / n, n).ToArray();
+        var gAlpha = new double[n];
+        for (int iteration = 0; iteration < maxIterations; iteration++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                gAlpha[i] = 0;
+                for (int j = 0; j < n; j++) gAlpha[i] += gram[i, j] * alpha[j];
+            }
+            // The vertex that most decreases the norm: the task whose gradient agrees least with the current point.
+            int t = 0;
+            for (int i = 1; i < n; i++)
+                if (gAlpha[i] < gAlpha[t]) t = i;
+            double vv = 0;
+            for (int i = 0; i < n; i++) vv += alpha[i] * gAlpha[i];
+            // Line search between the current point v = Σαg and the vertex g_t: γ weights v.
+            double gamma = MinNormOfTwo(vv, gAlpha[t], gram[t, t]);
+            double change = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double next = gamma * alpha[i] + (i == t ? 1 - gamma : 0);
+                change = Math.Max(change, Math.Abs(next - alpha[i]));
+                alpha[i] = next;
+            }
+            if (change < tolerance) break;
+        }
+        return alpha;
+    }
+
+    /// <summary>γ ∈ [0, 1] minimising ‖γ·u + (1 − γ)·v‖² from u·u, u·v and v·v (Sener and Koltun, Algorithm 1).</summary>
+    private static double MinNormOfTwo(double uu, double uv, double vv)
+    {
+        if (uv >= uu) return 1.0;
+        if (uv >= vv) return 0.0;
+        double denominator = uu + vv - 2 * uv;
+        return denominator <= 0 ? 0.5 : Math.Clamp((vv - uv) / denominator, 0, 1);
+    }
+}
