@@ -35,13 +35,13 @@ internal static unsafe class GemmPacked
             {
                 int kc = Math.Min(kcStep, job.K - pc);
                 bool load = job.Accumulate || pc > 0;
-                if (job.TransB) PackBTransposed<TK>(job.B + jc * job.Ldb + pc, job.Ldb, kc, nc, ws.B);
-                else PackB<TK>(job.B + pc * job.Ldb + jc, job.Ldb, kc, nc, ws.B);
+                if (job.TransB) PackGathered(job.B + jc * job.Ldb + pc, job.Ldb, nc, TK.Nr, kc, ws.B, TK.AvxPacking);
+                else PackContiguous(job.B + pc * job.Ldb + jc, job.Ldb, nc, TK.Nr, kc, ws.B);
                 for (int ic = 0; ic < job.M; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, job.M - ic);
-                    if (job.TransA) PackATransposed<TK>(job.A + pc * job.Lda + ic, job.Lda, mc, kc, ws.A);
-                    else PackA<TK>(job.A + ic * job.Lda + pc, job.Lda, mc, kc, ws.A);
+                    if (job.TransA) PackContiguous(job.A + pc * job.Lda + ic, job.Lda, mc, TK.Mr, kc, ws.A);
+                    else PackGathered(job.A + ic * job.Lda + pc, job.Lda, mc, TK.Mr, kc, ws.A, TK.AvxPacking);
                     Macro<TK>(ws.A, ws.B, job.C + ic * job.Ldc + jc, job.Ldc, mc, nc, kc, load, ws.Tile);
                 }
             }
@@ -85,81 +85,45 @@ internal static unsafe class GemmPacked
         }
     }
 
-    /// <summary>Packs rows of a row-major A (mc×kc, row stride lda) into Mr-row panels laid out [p][r].</summary>
+    /// <summary>
+    /// Packs <paramref name="count"/> lines of length <paramref name="depth"/> (row stride
+    /// <paramref name="ld"/>) into panels of <paramref name="width"/> lines laid out [p][line],
+    /// zero-padding the last panel: A (Mr-row panels) and a transposed B (Nr-column panels).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA<TK>(float* a, nint lda, int mc, int kc, float* dst) where TK : struct, IGemmKernel
+    private static void PackGathered(float* src, nint ld, int count, int width, int depth, float* dst, bool avxPacking)
     {
-        int mr = TK.Mr;
-        for (int i0 = 0; i0 < mc; i0 += mr)
-        {
-            int rows = Math.Min(mr, mc - i0);
-            Gather(a + i0 * lda, lda, rows, mr, kc, dst + (nint)i0 * kc, TK.AvxPacking);
-        }
+        for (int l0 = 0; l0 < count; l0 += width)
+            Gather(src + l0 * ld, ld, Math.Min(width, count - l0), width, depth, dst + (nint)l0 * depth, avxPacking);
     }
 
-    /// <summary>Packs a transposed A (stored kc×mc, row stride lda) into Mr-row panels laid out [p][r].</summary>
+    /// <summary>
+    /// Packs a <paramref name="depth"/>×<paramref name="count"/> block (row stride <paramref name="ld"/>)
+    /// whose rows already run along the panel: panels of <paramref name="width"/> columns laid out
+    /// [p][column], zero-padding the last panel: a transposed A (Mr-row panels) and B (Nr-column panels).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackATransposed<TK>(float* a, nint lda, int mc, int kc, float* dst) where TK : struct, IGemmKernel
+    private static void PackContiguous(float* src, nint ld, int count, int width, int depth, float* dst)
     {
-        int mr = TK.Mr;
-        for (int i0 = 0; i0 < mc; i0 += mr)
+        for (int l0 = 0; l0 < count; l0 += width)
         {
-            int rows = Math.Min(mr, mc - i0);
-            float* panel = dst + (nint)i0 * kc;
-            for (int p = 0; p < kc; p++)
+            int lines = Math.Min(width, count - l0);
+            float* panel = dst + (nint)l0 * depth;
+            for (int p = 0; p < depth; p++)
             {
-                float* s = a + p * lda + i0;
-                float* d = panel + p * mr;
-                if (rows == mr)
+                float* s = src + p * ld + l0;
+                float* d = panel + p * width;
+                if (lines == width)
                 {
-                    Unsafe.CopyBlockUnaligned(d, s, (uint)(TK.Mr * sizeof(float)));
+                    Unsafe.CopyBlockUnaligned(d, s, (uint)(width * sizeof(float)));
                 }
                 else
                 {
-                    int r = 0;
-                    for (; r < rows; r++) d[r] = s[r];
-                    for (; r < mr; r++) d[r] = 0f;
+                    int l = 0;
+                    for (; l < lines; l++) d[l] = s[l];
+                    for (; l < width; l++) d[l] = 0f;
                 }
             }
-        }
-    }
-
-    /// <summary>Packs a row-major B (kc×nc, row stride ldb) into Nr-column panels laid out [p][j].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB<TK>(float* b, nint ldb, int kc, int nc, float* dst) where TK : struct, IGemmKernel
-    {
-        int nr = TK.Nr;
-        for (int j0 = 0; j0 < nc; j0 += nr)
-        {
-            int cols = Math.Min(nr, nc - j0);
-            float* panel = dst + (nint)j0 * kc;
-            for (int p = 0; p < kc; p++)
-            {
-                float* s = b + p * ldb + j0;
-                float* d = panel + p * nr;
-                if (cols == nr)
-                {
-                    Unsafe.CopyBlockUnaligned(d, s, (uint)(TK.Nr * sizeof(float)));
-                }
-                else
-                {
-                    int j = 0;
-                    for (; j < cols; j++) d[j] = s[j];
-                    for (; j < nr; j++) d[j] = 0f;
-                }
-            }
-        }
-    }
-
-    /// <summary>Packs a transposed B (stored nc×kc, row stride ldb) into Nr-column panels laid out [p][j].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackBTransposed<TK>(float* b, nint ldb, int kc, int nc, float* dst) where TK : struct, IGemmKernel
-    {
-        int nr = TK.Nr;
-        for (int j0 = 0; j0 < nc; j0 += nr)
-        {
-            int cols = Math.Min(nr, nc - j0);
-            Gather(b + j0 * ldb, ldb, cols, nr, kc, dst + (nint)j0 * kc, TK.AvxPacking);
         }
     }
 
