@@ -34,7 +34,7 @@ public class GradientBoostedTreesTests
         var ours = new GradientBoostedTreesOptions();
         var regression = new FastTreeRegressionTrainer.Options();
         var binary = new FastTreeBinaryTrainer.Options();
-        foreach (Microsoft.ML.Trainers.FastTree.BoostedTreeOptions ml in new Microsoft.ML.Trainers.FastTree.BoostedTreeOptions[] { regression, binary })
+        foreach (BoostedTreeOptions ml in new BoostedTreeOptions[] { regression, binary })
         {
             ours.NumberOfTrees.Should().Be(ml.NumberOfTrees);
             ours.NumberOfLeaves.Should().Be(ml.NumberOfLeaves);
@@ -43,6 +43,7 @@ public class GradientBoostedTreesTests
             ours.Seed.Should().Be(ml.Seed);
         }
         ours.Mode.Should().Be(GradientBoostedTreesMode.PerTask);
+        regression.MaximumBinCountPerFeature.Should().Be(255, "docs/baselines-trees.md compares it with HGB's max_bins");
     }
 
     [Fact]
