@@ -98,11 +98,10 @@ public sealed partial class FeatureEncoder
         var targetStats = new Standardization?[tasks.Length];
         for (int t = 0; t < tasks.Length; t++)
         {
-            if (train.LabelCountAt(t) == 0)
-                throw new InvalidOperationException(
-                    $"Task '{tasks[t].Name}' has no labels in the training data ({train.RowCount} rows); give it labelled rows, or lower the validation/test fractions of the split.");
+            // A task without training labels (e.g. a single-task baseline fitted on one table of a
+            // two-table dataset) gets identity statistics; the trainer refuses to train it.
             if (tasks[t].Kind == TaskKind.Regression && tasks[t].StandardizeTarget)
-                targetStats[t] = Standardization.Fit(train.TargetArray(t));
+                targetStats[t] = train.LabelCountAt(t) == 0 ? new Standardization(0, 1) : Standardization.Fit(train.TargetArray(t));
         }
         return new FeatureEncoder(schema, tasks, featureStats, hasMissing, targetStats);
     }
@@ -110,7 +109,7 @@ public sealed partial class FeatureEncoder
     /// <summary>Fits feature and target statistics on <paramref name="train"/> (the training split only).</summary>
     /// <param name="train">The training data.</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
-    /// <exception cref="InvalidOperationException">A task has no training labels, or a numeric feature has no training values.</exception>
+    /// <exception cref="InvalidOperationException">A numeric feature has no training values.</exception>
     public static FeatureEncoder Fit(MultiTaskDataset train)
     {
         ArgumentNullException.ThrowIfNull(train);
