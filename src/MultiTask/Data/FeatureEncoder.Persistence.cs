@@ -5,7 +5,8 @@ namespace MultiTask.Data;
 
 public sealed partial class FeatureEncoder
 {
-    private const int FileVersion = 1;
+    // Version 2 adds target transforms and numeric encodings; version 1 files (standardisation only) still load.
+    private const int FileVersion = 2;
 
     /// <summary>
     /// Writes the fitted state (feature and target statistics, which features carry a presence column)
@@ -28,7 +29,9 @@ public sealed partial class FeatureEncoder
             Tasks = _tasks.Select((t, i) => new TaskState
             {
                 Name = t.Name, Kind = t.Kind.ToString(), OutputSize = t.OutputSize,
-                TargetMean = _targetStats[i]?.Mean, TargetStd = _targetStats[i]?.Std,
+                TargetMean = _targetTransforms[i]?.Standardization?.Mean, TargetStd = _targetTransforms[i]?.Standardization?.Std,
+                TargetTransform = _targetTransforms[i]?.Kind.ToString(), TargetGroup = _targetTransforms[i]?.Group,
+                Lambda = _targetTransforms[i] is { Kind: TargetTransform.YeoJohnson } yj ? yj.Lambda : null,
             }).ToList(),
         };
         string full = Path.GetFullPath(path);
@@ -61,7 +64,7 @@ public sealed partial class FeatureEncoder
         {
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {e.Message}", e);
         }
-        if (state is null || state.Version != FileVersion || state.Features is null || state.Tasks is null)
+        if (state is null || state.Version is < 1 or > FileVersion || state.Features is null || state.Tasks is null)
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
 
         string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {what}. Load with the schema and tasks the encoder was fitted with.";
@@ -85,15 +88,28 @@ public sealed partial class FeatureEncoder
         var taskArray = tasks.ToArray();
         if (!taskArray.Select(t => t.Name).SequenceEqual(state.Tasks.Select(t => t.Name), StringComparer.Ordinal))
             throw new InvalidDataException(Mismatch($"the file's tasks are ({string.Join(", ", state.Tasks.Select(t => t.Name))}), the given ones ({string.Join(", ", taskArray.Select(t => t.Name))})"));
-        var targetStats = new Standardization?[taskArray.Length];
+        var targetTransforms = new FittedTargetTransform?[taskArray.Length];
         for (int t = 0; t < taskArray.Length; t++)
         {
             var saved = state.Tasks[t];
-            if (saved.Kind != taskArray[t].Kind.ToString() || saved.OutputSize != taskArray[t].OutputSize)
-                throw new InvalidDataException(Mismatch($"task '{saved.Name}' is {saved.Kind} with {saved.OutputSize} output(s) in the file but {taskArray[t].Kind} with {taskArray[t].OutputSize} in code"));
-            if (saved.TargetMean is double mean && saved.TargetStd is double std) targetStats[t] = new Standardization(mean, std);
+            var spec = taskArray[t];
+            if (saved.Kind != spec.Kind.ToString() || saved.OutputSize != spec.OutputSize)
+                throw new InvalidDataException(Mismatch($"task '{saved.Name}' is {saved.Kind} with {saved.OutputSize} output(s) in the file but {spec.Kind} with {spec.OutputSize} in code"));
+            if (spec.Kind != TaskKind.Regression) continue;
+            Standardization? stats = saved.TargetMean is double mean && saved.TargetStd is double std ? new Standardization(mean, std) : null;
+            // A version 1 file knew only standardisation: its presence says which.
+            string savedTransform = saved.TargetTransform ?? (stats is null ? nameof(TargetTransform.None) : nameof(TargetTransform.Standardize));
+            if (savedTransform != spec.TargetTransform.ToString() || saved.TargetGroup != spec.TargetGroup)
+                throw new InvalidDataException(Mismatch(
+                    $"task '{spec.Name}' has target transform {savedTransform}{(saved.TargetGroup is null ? "" : $" in group '{saved.TargetGroup}'")} in the file but {spec.TargetTransform}{(spec.TargetGroup is null ? "" : $" in group '{spec.TargetGroup}'")} in code"));
+            if ((spec.TargetTransform != TargetTransform.None) != stats.HasValue
+                || stats is { } st && !(st.Std > 0 && double.IsFinite(st.Mean) && double.IsFinite(st.Std))
+                || spec.TargetTransform == TargetTransform.YeoJohnson && saved.Lambda is not (>= -5.0 and <= 5.0))
+                throw new InvalidDataException(Mismatch($"task '{spec.Name}' has missing or invalid target statistics"));
+            targetTransforms[t] = new FittedTargetTransform(spec.TargetTransform,
+                spec.TargetTransform == TargetTransform.YeoJohnson ? saved.Lambda!.Value : double.NaN, stats, spec.TargetGroup);
         }
-        var encoder = new FeatureEncoder(schema, taskArray, featureStats, hasMissing, targetStats);
+        var encoder = new FeatureEncoder(schema, taskArray, featureStats, hasMissing, targetTransforms);
         for (int f = 0; f < schema.Count; f++)
         {
             if (encoder._blocks[f].HasPresence != state.Features[f].HasPresence)
@@ -127,5 +143,8 @@ public sealed partial class FeatureEncoder
         public int OutputSize { get; set; }
         public double? TargetMean { get; set; }
         public double? TargetStd { get; set; }
+        public string? TargetTransform { get; set; }
+        public string? TargetGroup { get; set; }
+        public double? Lambda { get; set; }
     }
 }

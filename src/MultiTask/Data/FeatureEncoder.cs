@@ -20,27 +20,30 @@ namespace MultiTask.Data;
 /// columns; the presence flags let it tell "missing" from "equal to the mean". An architecture that
 /// wants per-task input encoders instead can slice each task's own columns with
 /// <see cref="TaskColumns(string)"/>.</para>
-/// <para><b>Targets.</b> Regression tasks with <see cref="TaskSpec.StandardizeTarget"/> are
-/// standardised with the mean and population standard deviation of their labelled training rows;
-/// use <see cref="InverseTarget(string, float[])"/> to report predictions in user units. Other kinds
+/// <para><b>Targets.</b> A regression task's target goes through its <see cref="TaskSpec.TargetTransform"/>:
+/// by default it is standardised with the mean and population standard deviation of its labelled
+/// training rows; a log or Yeo-Johnson step may come first, and tasks of one
+/// <see cref="TaskSpec.TargetGroup"/> share statistics fitted on their pooled labels (see
+/// <see cref="GetTargetTransform"/>). A task without training labels gets identity statistics. Use
+/// <see cref="InverseTarget(string, float[])"/> to report predictions in user units. Other kinds
 /// are stored as-is (binary 0/1, multiclass class index, multilabel 0/1, custom raw). Unlabelled
 /// entries hold 0, never NaN, and have mask 0.</para>
 /// </remarks>
 public sealed partial class FeatureEncoder
 {
     private readonly Standardization[] _featureStats;
-    private readonly Standardization?[] _targetStats;
+    private readonly FittedTargetTransform?[] _targetTransforms;
     private readonly FeatureBlock[] _blocks;
     private readonly EncodedColumn[] _columns;
     private readonly TaskSpec[] _tasks;
     private readonly Dictionary<string, int>[] _categoryIndex;
 
-    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, Standardization[] featureStats, bool[] hasMissing, Standardization?[] targetStats)
+    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, Standardization[] featureStats, bool[] hasMissing, FittedTargetTransform?[] targetTransforms)
     {
         Schema = schema;
         _tasks = tasks;
         _featureStats = featureStats;
-        _targetStats = targetStats;
+        _targetTransforms = targetTransforms;
         int featureCount = Schema.Count;
         _categoryIndex = new Dictionary<string, int>[featureCount];
         _blocks = new FeatureBlock[featureCount];
@@ -95,21 +98,59 @@ public sealed partial class FeatureEncoder
                 featureStats[f] = new Standardization(0, 1);
             }
         }
-        var targetStats = new Standardization?[tasks.Length];
+        return new FeatureEncoder(schema, tasks, featureStats, hasMissing, FitTargets(train, tasks));
+    }
+
+    private static FittedTargetTransform?[] FitTargets(MultiTaskDataset train, TaskSpec[] tasks)
+    {
+        var result = new FittedTargetTransform?[tasks.Length];
         for (int t = 0; t < tasks.Length; t++)
         {
-            // A task without training labels (e.g. a single-task baseline fitted on one table of a
-            // two-table dataset) gets identity statistics; the trainer refuses to train it.
-            if (tasks[t].Kind == TaskKind.Regression && tasks[t].StandardizeTarget)
-                targetStats[t] = train.LabelCountAt(t) == 0 ? new Standardization(0, 1) : Standardization.Fit(train.TargetArray(t));
+            var spec = tasks[t];
+            if (spec.Kind != TaskKind.Regression || result[t] is not null) continue;
+            if (spec.TargetTransform == TargetTransform.None)
+            {
+                result[t] = new FittedTargetTransform(TargetTransform.None, double.NaN, null, null);
+                continue;
+            }
+            // A group's tasks predict the same quantity, so one transform fitted on their pooled labels
+            // serves them all. A task (or group) without training labels, e.g. a single-task baseline
+            // fitted on one table of a two-table dataset, gets identity statistics; the trainer refuses
+            // to train it.
+            int[] members = spec.TargetGroup is { } group
+                ? [.. Enumerable.Range(0, tasks.Length).Where(i => tasks[i].Kind == TaskKind.Regression && tasks[i].TargetGroup == group)]
+                : [t];
+            var labels = new List<double>();
+            foreach (int m in members)
+            {
+                var raw = train.TargetArray(m);
+                var mask = train.MaskArray(m);
+                for (int r = 0; r < raw.Length; r++)
+                {
+                    if (mask[r] == 0f) continue;
+                    if (spec.TargetTransform == TargetTransform.Log && !(raw[r] > 0))
+                        throw NonPositiveLabel(tasks[m].Name, r, raw[r], "training");
+                    labels.Add(raw[r]);
+                }
+            }
+            double lambda = spec.TargetTransform == TargetTransform.YeoJohnson ? FittedTargetTransform.FitYeoJohnsonLambda(labels) : double.NaN;
+            var unscaled = new FittedTargetTransform(spec.TargetTransform, lambda, null, spec.TargetGroup);
+            var standardization = Standardization.Fit(labels.Select(unscaled.Apply).ToArray());
+            foreach (int m in members)
+                result[m] = new FittedTargetTransform(spec.TargetTransform, lambda, standardization, spec.TargetGroup);
         }
-        return new FeatureEncoder(schema, tasks, featureStats, hasMissing, targetStats);
+        return result;
     }
+
+    private static ArgumentException NonPositiveLabel(string task, int row, double value, string split) => new(
+        $"Task '{task}' uses TargetTransform.Log but its label in {split} row {row} is {value}; the log needs positive labels. Fix the label, or use TargetTransform.YeoJohnson, which accepts any real number.",
+        "data");
 
     /// <summary>Fits feature and target statistics on <paramref name="train"/> (the training split only).</summary>
     /// <param name="train">The training data.</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
     /// <exception cref="InvalidOperationException">A numeric feature has no training values.</exception>
+    /// <exception cref="ArgumentException">A task with <see cref="TargetTransform.Log"/> has a non-positive training label.</exception>
     public static FeatureEncoder Fit(MultiTaskDataset train)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -158,23 +199,30 @@ public sealed partial class FeatureEncoder
             : throw new InvalidOperationException($"Feature '{feature}' is categorical and has no standardisation.");
     }
 
-    /// <summary>The target standardisation of <paramref name="task"/>, or null when its target is not standardised.</summary>
-    public Standardization? TargetStatistics(string task) => _targetStats[MultiTaskDataset.IndexOfTask(_tasks, task)];
+    /// <summary>
+    /// The target standardisation of <paramref name="task"/>, or null when its target is not
+    /// standardised. For a log or Yeo-Johnson target it describes only the standardisation step, which
+    /// follows that step; <see cref="GetTargetTransform"/> gives the whole transform.
+    /// </summary>
+    public Standardization? TargetStatistics(string task) => GetTargetTransform(task)?.Standardization;
 
-    /// <summary>Maps predictions (or encoded targets) of <paramref name="task"/> back to user units; a copy when the target is not standardised.</summary>
+    /// <summary>The fitted target transform of regression task <paramref name="task"/>; null for other kinds.</summary>
+    public FittedTargetTransform? GetTargetTransform(string task) => _targetTransforms[MultiTaskDataset.IndexOfTask(_tasks, task)];
+
+    /// <summary>Maps predictions (or encoded targets) of <paramref name="task"/> back to user units through the full inverse transform; a copy when the target is not transformed.</summary>
     /// <param name="task">The task name.</param>
     /// <param name="values">Values in encoded units.</param>
     public float[] InverseTarget(string task, float[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
         var result = (float[])values.Clone();
-        if (TargetStatistics(task) is { } s)
-            for (int i = 0; i < result.Length; i++) result[i] = (float)s.Invert(result[i]);
+        if (GetTargetTransform(task) is { } transform)
+            for (int i = 0; i < result.Length; i++) result[i] = (float)transform.Invert(result[i]);
         return result;
     }
 
     /// <summary>Maps one prediction of <paramref name="task"/> back to user units.</summary>
-    public double InverseTarget(string task, double value) => TargetStatistics(task) is { } s ? s.Invert(value) : value;
+    public double InverseTarget(string task, double value) => GetTargetTransform(task) is { } transform ? transform.Invert(value) : value;
 
     /// <summary>Maps a prediction tensor of <paramref name="task"/> back to user units (a new tensor of the same shape, no gradient).</summary>
     public Tensor InverseTarget(string task, Tensor values)
@@ -187,7 +235,7 @@ public sealed partial class FeatureEncoder
     /// Encodes <paramref name="data"/> (any split) with the statistics fitted on the training data.
     /// </summary>
     /// <param name="data">A dataset over the same schema and tasks.</param>
-    /// <exception cref="ArgumentException">The dataset has a different schema or tasks.</exception>
+    /// <exception cref="ArgumentException">The dataset has a different schema or tasks, or a non-positive label for a task with <see cref="TargetTransform.Log"/>.</exception>
     public EncodedData Transform(MultiTaskDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -244,14 +292,16 @@ public sealed partial class FeatureEncoder
             var mask = data.MaskArray(t);
             int w = _tasks[t].TargetWidth;
             var y = new float[n * w];
-            var s = _targetStats[t];
+            var transform = _targetTransforms[t];
             for (int r = 0; r < n; r++)
             {
                 if (mask[r] == 0f) continue;
                 for (int j = 0; j < w; j++)
                 {
                     double v = raw[r * w + j];
-                    y[r * w + j] = (float)(s is { } st ? st.Apply(v) : v);
+                    if (transform is { Kind: TargetTransform.Log } && !(v > 0))
+                        throw NonPositiveLabel(_tasks[t].Name, r, v, "data");
+                    y[r * w + j] = (float)(transform is null ? v : transform.Apply(v));
                 }
             }
             targets[t] = y;

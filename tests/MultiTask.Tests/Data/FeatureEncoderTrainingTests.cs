@@ -2,6 +2,7 @@ using FluentAssertions;
 using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine.Tensors;
+using MultiTask.Tasks;
 using MultiTask.Training;
 
 namespace MultiTask.Tests.Data;
@@ -21,5 +22,42 @@ public class FeatureEncoderTrainingTests
 
         var houseOnly = MultiTaskModel.HardSharing(encoder.Width, [("house", 1)], backbone: [4], generator: new Generator(1));
         new MultiTaskTrainer(houseOnly, new TrainerOptions { Epochs = 1 }).Fit(encoder.Transform(houses)).EpochsCompleted.Should().Be(1);
+    }
+
+    [Fact]
+    public void Metrics_of_a_log_target_are_in_user_units_through_the_full_inverse()
+    {
+        var g = new Generator(3);
+        int n = 64;
+        var x = new double[n, 1];
+        var price = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i, 0] = g.NextNormal();
+            price[i] = 200e3 * Math.Exp(0.4 * x[i, 0] + 0.1 * g.NextNormal());
+        }
+        var task = TaskSpec.Regression("price", ["x"]) with { TargetTransform = TargetTransform.Log };
+        var data = MultiTaskDataset.FromArrays(new FeatureSchema().Numeric("x"), [task], x, ["x"], new Dictionary<string, double[]> { ["price"] = price });
+        var encoder = FeatureEncoder.Fit(data);
+        var encoded = encoder.Transform(data);
+        var model = MultiTaskModel.HardSharing(encoder.Width, [("price", 1)], backbone: [8], generator: new Generator(2));
+        var trainer = new MultiTaskTrainer(model, new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = 4 });
+        trainer.Fit(encoded);
+
+        // Independent inverse of the raw network output: exp(z * std + mean), compared with the raw labels.
+        model.Eval();
+        var z = model.Forward(encoded.Features)["price"].ToArray();
+        var s = encoder.TargetStatistics("price")!.Value;
+        double squares = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double dollars = Math.Exp(z[i] * s.Std + s.Mean);
+            squares += (dollars - price[i]) * (dollars - price[i]);
+        }
+        double rmse = Math.Sqrt(squares / n);
+        rmse.Should().BeGreaterThan(1000, "an error in dollars, not in log units");
+        trainer.Evaluate(encoded)["price"]["rmse"].Should().BeApproximately(rmse, rmse * 1e-4);
+        var predicted = trainer.Predict(encoded)["price"].ToArray();
+        predicted[0].Should().BeApproximately((float)Math.Exp(z[0] * s.Std + s.Mean), 1f);
     }
 }
