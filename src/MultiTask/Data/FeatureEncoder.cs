@@ -9,7 +9,8 @@ namespace MultiTask.Data;
 /// </summary>
 /// <remarks>
 /// <para><b>Layout.</b> The encoded input has, for each schema feature in order, its value block
-/// (numeric: 1 standardised column; one-hot: k columns; embedding: 1 index column), immediately
+/// (numeric: 1 scaled column, or T piecewise-linear bin columns; one-hot: k columns; embedding: 1
+/// index column), immediately
 /// followed by its presence column when it has one (<see cref="Blocks"/>, <see cref="Columns"/>).</para>
 /// <para><b>Which features get a presence column.</b> Exactly those that (a) are not listed in the
 /// <see cref="TaskSpec.Features"/> of every task — so they are missing for rows from tables that
@@ -31,18 +32,18 @@ namespace MultiTask.Data;
 /// </remarks>
 public sealed partial class FeatureEncoder
 {
-    private readonly Standardization[] _featureStats;
+    private readonly FittedNumeric?[] _numerics;
     private readonly FittedTargetTransform?[] _targetTransforms;
     private readonly FeatureBlock[] _blocks;
     private readonly EncodedColumn[] _columns;
     private readonly TaskSpec[] _tasks;
     private readonly Dictionary<string, int>[] _categoryIndex;
 
-    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, Standardization[] featureStats, bool[] hasMissing, FittedTargetTransform?[] targetTransforms)
+    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, FittedNumeric?[] numerics, bool[] hasMissing, FittedTargetTransform?[] targetTransforms)
     {
         Schema = schema;
         _tasks = tasks;
-        _featureStats = featureStats;
+        _numerics = numerics;
         _targetTransforms = targetTransforms;
         int featureCount = Schema.Count;
         _categoryIndex = new Dictionary<string, int>[featureCount];
@@ -56,7 +57,10 @@ public sealed partial class FeatureEncoder
                 : spec.Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
             bool usedByAll = Array.TrueForAll(_tasks, t => t.Features.Contains(spec.Name));
             int start = columns.Count;
-            if (spec.Kind == FeatureKind.Numeric)
+            if (numerics[f] is { Options.Encoding: NumericEncoding.PiecewiseLinear } ple)
+                for (int b = 0; b < ple.Width; b++)
+                    columns.Add(new EncodedColumn($"{spec.Name}:ple{b}", spec.Name, EncodedColumnKind.PiecewiseLinear));
+            else if (spec.Kind == FeatureKind.Numeric)
                 columns.Add(new EncodedColumn(spec.Name, spec.Name, EncodedColumnKind.Numeric));
             else if (spec.Encoding == CategoricalEncoding.OneHot)
                 foreach (var c in spec.Categories)
@@ -69,7 +73,7 @@ public sealed partial class FeatureEncoder
                 presence = columns.Count;
                 columns.Add(new EncodedColumn($"{spec.Name}:present", spec.Name, EncodedColumnKind.Presence));
             }
-            _blocks[f] = new FeatureBlock(spec, start, spec.EncodedWidth, presence);
+            _blocks[f] = new FeatureBlock(spec, start, numerics[f]?.Width ?? spec.EncodedWidth, presence);
         }
         _columns = [.. columns];
     }
@@ -78,7 +82,7 @@ public sealed partial class FeatureEncoder
     {
         var schema = train.Schema;
         TaskSpec[] tasks = [.. train.Tasks];
-        var featureStats = new Standardization[schema.Count];
+        var numerics = new FittedNumeric?[schema.Count];
         var hasMissing = new bool[schema.Count];
         for (int f = 0; f < schema.Count; f++)
         {
@@ -90,15 +94,14 @@ public sealed partial class FeatureEncoder
                 if (hasMissing[f] && Array.TrueForAll(values, double.IsNaN))
                     throw new InvalidOperationException(
                         $"Numeric feature '{spec.Name}' has no values in the training data, so it cannot be standardised; check its column name (TableOptions.ColumnMap) or remove it from the schema.");
-                featureStats[f] = Standardization.Fit(values);
+                numerics[f] = FittedNumeric.Fit(spec.Name, spec.NumericOptions!, values);
             }
             else
             {
                 hasMissing[f] = Array.Exists(train.CategoricalArray(f)!, v => v is null);
-                featureStats[f] = new Standardization(0, 1);
             }
         }
-        return new FeatureEncoder(schema, tasks, featureStats, hasMissing, FitTargets(train, tasks));
+        return new FeatureEncoder(schema, tasks, numerics, hasMissing, FitTargets(train, tasks));
     }
 
     private static FittedTargetTransform?[] FitTargets(MultiTaskDataset train, TaskSpec[] tasks)
@@ -150,7 +153,7 @@ public sealed partial class FeatureEncoder
     /// <param name="train">The training data.</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
     /// <exception cref="InvalidOperationException">A numeric feature has no training values.</exception>
-    /// <exception cref="ArgumentException">A task with <see cref="TargetTransform.Log"/> has a non-positive training label.</exception>
+    /// <exception cref="ArgumentException">A task with <see cref="TargetTransform.Log"/> has a non-positive training label, or a numeric feature with a log step a negative value.</exception>
     public static FeatureEncoder Fit(MultiTaskDataset train)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -190,14 +193,32 @@ public sealed partial class FeatureEncoder
         return spec.Features.SelectMany(f => _blocks[FeatureIndex(f)].Columns).Order().ToArray();
     }
 
-    /// <summary>The standardisation fitted for numeric feature <paramref name="feature"/>.</summary>
+    /// <summary>
+    /// The centre and scale fitted for numeric feature <paramref name="feature"/>: mean and standard
+    /// deviation (<see cref="NumericEncoding.Standard"/>) or median and IQR (<see cref="NumericEncoding.Robust"/>),
+    /// after the log step if any.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The feature is categorical, quantile or piecewise-linear encoded.</exception>
     public Standardization FeatureStatistics(string feature)
     {
         int f = FeatureIndex(feature);
-        return Schema.Features[f].Kind == FeatureKind.Numeric
-            ? _featureStats[f]
-            : throw new InvalidOperationException($"Feature '{feature}' is categorical and has no standardisation.");
+        return _numerics[f] switch
+        {
+            null => throw new InvalidOperationException($"Feature '{feature}' is categorical and has no standardisation."),
+            { Options.Encoding: NumericEncoding.Standard or NumericEncoding.Robust } n => n.Scaling,
+            var n => throw new InvalidOperationException(
+                $"Feature '{feature}' is {n.Options.Encoding} encoded and has no centre and scale{(n.Options.Encoding == NumericEncoding.PiecewiseLinear ? "; see BinEdges" : "")}."),
+        };
     }
+
+    /// <summary>
+    /// The bin edges of piecewise-linear feature <paramref name="feature"/>: distinct training quantiles,
+    /// ascending (after the log step if any); bin t spans edges t..t+1.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The feature is not piecewise-linear encoded.</exception>
+    public IReadOnlyList<double> BinEdges(string feature) => _numerics[FeatureIndex(feature)]?.Edges is { } edges
+        ? Array.AsReadOnly(edges)
+        : throw new InvalidOperationException($"Feature '{feature}' is not piecewise-linear encoded, so it has no bin edges.");
 
     /// <summary>
     /// The target standardisation of <paramref name="task"/>, or null when its target is not
@@ -256,12 +277,13 @@ public sealed partial class FeatureEncoder
             if (spec.Kind == FeatureKind.Numeric)
             {
                 var values = data.NumericArray(f)!;
-                var s = _featureStats[f];
+                var numeric = _numerics[f]!;
                 for (int r = 0; r < n; r++)
                 {
                     double v = values[r];
                     bool present = !double.IsNaN(v);
-                    if (present) x[r * width + block.Start] = (float)s.Apply(v);
+                    if (present)
+                        numeric.Encode(FittedNumeric.Prepare(spec.Name, numeric.Options, v, r, "data"), x.AsSpan(r * width + block.Start, block.Width));
                     if (block.HasPresence) x[r * width + block.PresenceColumn] = present ? 1f : 0f;
                 }
                 continue;
