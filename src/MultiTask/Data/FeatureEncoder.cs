@@ -16,7 +16,7 @@ namespace MultiTask.Data;
 /// <see cref="TaskSpec.Features"/> of every task — so they are missing for rows from tables that
 /// lack them — or (b) have at least one missing value in the training data. A feature every task
 /// uses and that is never missing in training has no presence column (a missing value in later data
-/// then simply encodes as 0 = the training mean).</para>
+/// then simply encodes as 0 in every value column, for a standardised feature the training mean).</para>
 /// <para><b>Union schema with presence masks.</b> One shared backbone sees every row over the same
 /// columns; the presence flags let it tell "missing" from "equal to the mean". An architecture that
 /// wants per-task input encoders instead can slice each task's own columns with
