@@ -60,4 +60,28 @@ public class FeatureEncoderTrainingTests
         var predicted = trainer.Predict(encoded)["price"].ToArray();
         predicted[0].Should().BeApproximately((float)Math.Exp(z[0] * s.Std + s.Mean), 1f);
     }
+
+    [Fact]
+    public void Sacramento_with_bins_a_shared_log_price_and_folds_over_condos_trains_in_dollars()
+    {
+        var schema = new FeatureSchema()
+            .Numeric("beds").Numeric("baths", NumericEncoding.Robust)
+            .Numeric("sqft", new NumericOptions { Encoding = NumericEncoding.PiecewiseLinear, Bins = 8, Log = true })
+            .Numeric("latitude", NumericEncoding.Quantile).Numeric("longitude", NumericEncoding.Quantile)
+            .Categorical("city", "SACRAMENTO", "ELK_GROVE", "ROSEVILLE");
+        var tasks = TestData.SacramentoTasks().Select(t => t with { TargetTransform = TargetTransform.Log, TargetGroup = "price" }).ToArray();
+        var data = MultiTaskDataset.FromCsv(TestData.SacramentoPath, schema, tasks, TestData.ByType);
+        var (train, validation) = data.KFold(5, 1, holdOutTasks: ["condo"])[0];
+        validation.LabelCount("house").Should().Be(0, "only condos are held out");
+        var encoder = FeatureEncoder.Fit(train);
+        encoder.Block("sqft").Width.Should().Be(8);
+        encoder.TargetStatistics("condo").Should().Be(encoder.TargetStatistics("house"));
+
+        var model = MultiTaskModel.HardSharing(encoder.Width, [("house", 1), ("condo", 1)], backbone: [16], generator: new Generator(1));
+        var trainer = new MultiTaskTrainer(model, new TrainerOptions { Epochs = 2, Seed = 1 });
+        trainer.Fit(encoder.Transform(train));
+        var result = trainer.Evaluate(encoder.Transform(validation));
+        result["condo"].LabelCount.Should().Be(validation.LabelCount("condo"));
+        result["condo"]["rmse"].Should().BeInRange(1e3, 1e6, "a price error in dollars, finite");
+    }
 }
