@@ -89,9 +89,9 @@ public sealed partial class MultiTaskTrainer
         if (train.RowCount == 0)
             throw new ArgumentException("The training data has no rows; pass a non-empty training split.", nameof(train));
         var bindings = TaskBinding.Bind(Model, train, "training");
-        if (bindings.All(b => train.LabelCount(b.DataIndex) == 0))
+        if (bindings.FirstOrDefault(b => train.LabelCount(b.DataIndex) == 0) is { } unlabelled)
             throw new ArgumentException(
-                $"The training data has {train.RowCount} rows but no label for any of the model's tasks ({string.Join(", ", Model.TaskNames.Select(t => $"'{t}'"))}); check the label columns and masks.",
+                $"Task '{unlabelled.Name}' has no labels in the training data ({train.RowCount} rows); give it labelled training rows, or build the model without it (a model may use a subset of the data's tasks).",
                 nameof(train));
         TaskBinding[]? validationBindings = null;
         if (validation is not null)
