@@ -2,6 +2,7 @@ using FluentAssertions;
 using MultiTask.Data;
 using MultiTask.Engine;
 using MultiTask.Engine.Optim;
+using MultiTask.Engine.Tensors;
 using MultiTask.Training;
 
 namespace MultiTask.Tests.Training;
@@ -71,6 +72,27 @@ public class BatchingAndThreadsTests
             EngineOptions.MaxThreads = outer;
         }
         inner.Should().Be(Environment.ProcessorCount);
+    }
+
+    [Fact]
+    public void MaxThreads_DoesNotChangeAProduct()
+    {
+        // 2·257·300·263 ≈ 40 million flops: above the threshold at which a product is split across threads.
+        var g = new Generator(5);
+        var a = Tensor.Randn(g, 257, 300);
+        var b = Tensor.Randn(g, 300, 263);
+        int before = EngineOptions.MaxThreads;
+        try
+        {
+            EngineOptions.MaxThreads = 1;
+            var one = a.MatMul(b).ToArray();
+            EngineOptions.MaxThreads = 3;
+            a.MatMul(b).ToArray().Should().Equal(one);
+        }
+        finally
+        {
+            EngineOptions.MaxThreads = before;
+        }
     }
 
     private sealed class ObservingCallback : Callback
