@@ -35,6 +35,12 @@ namespace MultiTask.Weighting;
 /// directions, a task with a much larger gradient does not dominate; tasks whose losses have very
 /// different scales are balanced by the geometry of their gradients instead.
 /// </para>
+/// <para>
+/// <b>When not to use it.</b> With noisy gradients (few rows, and above all full-batch training on a small
+/// table) the min-norm point jumps between the hull's vertices from step to step, ignoring one task entirely
+/// at times, and Adam adapts its scale to a direction that keeps changing. On small tabular data
+/// <see cref="EqualWeighting"/> is the safer default (measurements in docs/weighting.md).
+/// </para>
 /// </remarks>
 public sealed class Mgda : LossWeighting
 {
