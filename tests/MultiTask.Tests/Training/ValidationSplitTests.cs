@@ -92,6 +92,33 @@ public class ValidationSplitTests
     }
 
     [Fact]
+    public void Resume_WithAnInternalSplit_IsBitIdentical()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "multitask-split-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (train, _) = TrainingData.Encoded();
+            TrainerOptions Options(int epochs, string dir) => new()
+            {
+                Epochs = epochs, BatchSize = 16, Seed = 6, ValidationSplit = 0.2,
+                Callbacks = [new EarlyStopping("val_loss", patience: 50), new ModelCheckpoint(dir)],
+            };
+            var straightModel = TrainingData.Model(train.Width);
+            var straight = new MultiTaskTrainer(straightModel, Options(4, Path.Combine(root, "straight"))).Fit(train);
+            new MultiTaskTrainer(TrainingData.Model(train.Width), Options(2, Path.Combine(root, "half"))).Fit(train);
+            var resumedModel = TrainingData.Model(train.Width, seed: 99);
+            var resumed = new MultiTaskTrainer(resumedModel, Options(4, Path.Combine(root, "resumed"))).Fit(train, resumeFrom: Path.Combine(root, "half"));
+
+            for (int e = 0; e < 4; e++) resumed.History[e].Values.Should().Equal(straight.History[e].Values, $"epoch {e}");
+            TrainingData.Weights(resumedModel).Should().BeEquivalentTo(TrainingData.Weights(straightModel), o => o.WithStrictOrdering());
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Split_OutOfRange_IsRejected()
     {
         new TrainerOptions { ValidationSplit = 1 }.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*ValidationSplit*[0, 1)*");
