@@ -38,7 +38,7 @@ public sealed record TrainerOptions
     /// Learning rate and weight decay per parameter role or block, e.g.
     /// <c>[new ParameterGroupOptions(ParameterRole.Task) { WeightDecay = 0.1 }, new ParameterGroupOptions("backbone.0") { LearningRate = 1e-4 }]</c>.
     /// Each trained parameter joins the first entry that selects it; the others stay in the default group, which
-    /// uses <see cref="Optimizer"/>'s settings. The optimizer's <see cref="Optimizer.ParamGroups"/> are the default
+    /// uses <see cref="Optimizer"/>'s settings. The optimizer's <see cref="Engine.Optim.Optimizer.ParamGroups"/> are the default
     /// group first, then one group per entry in this order (learning-rate schedulers scale each from its own rate).
     /// Default: none.
     /// </summary>
