@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text;
+using ScottPlot;
 
-/// <summary>Writes per-epoch curves as CSV (for spreadsheets) and as a self-contained SVG line chart.</summary>
+/// <summary>Writes per-epoch curves as CSV (for spreadsheets) and as a line chart (SVG and PNG, drawn by ScottPlot).</summary>
 internal static class TrainingCurves
 {
-    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+    private const int Width = 900, Height = 450;
+    private const string Font = "DejaVu Sans";
 
     /// <summary>One CSV row per epoch, one column per series (empty where a series has no value).</summary>
     public static void WriteCsv(string path, IReadOnlyDictionary<string, IReadOnlyList<double>> series)
@@ -28,53 +30,72 @@ internal static class TrainingCurves
         File.WriteAllText(path, sb.ToString());
     }
 
-    /// <summary>A line chart with a log-scaled y axis (losses span orders of magnitude), axes and a legend.</summary>
+    /// <summary>The chart as a scalable SVG (for documents).</summary>
     public static void WriteSvg(string path, string title, IReadOnlyDictionary<string, IReadOnlyList<double>> series)
     {
-        const int W = 720, H = 420, L = 70, R = 190, T = 40, B = 50;
-        var finite = series.Values.SelectMany(s => s).Where(v => double.IsFinite(v) && v > 0).ToArray();
-        if (finite.Length == 0) return;
-        double lo = Math.Log10(finite.Min()), hi = Math.Log10(finite.Max());
-        if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
-        int epochs = Math.Max(2, series.Values.Max(s => s.Count));
-        double X(int e) => L + (W - L - R) * e / (double)(epochs - 1);
-        double Y(double v) => T + (H - T - B) * (1 - (Math.Log10(v) - lo) / (hi - lo));
-        string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-
-        var sb = new StringBuilder();
-        sb.AppendLine($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">");
-        sb.AppendLine($"<rect width=\"{W}\" height=\"{H}\" fill=\"white\"/>");
-        sb.AppendLine($"<text x=\"{W / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{Escape(title)}</text>");
-        sb.AppendLine($"<line x1=\"{L}\" y1=\"{H - B}\" x2=\"{W - R}\" y2=\"{H - B}\" stroke=\"black\"/><line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{H - B}\" stroke=\"black\"/>");
-        for (int k = (int)Math.Floor(lo); k <= (int)Math.Ceiling(hi); k++)
-        {
-            foreach (int m in new[] { 1, 2, 5 })
-            {
-                double v = m * Math.Pow(10, k);
-                if (Math.Log10(v) < lo || Math.Log10(v) > hi) continue;
-                double y = Y(v);
-                sb.AppendLine($"<line x1=\"{L}\" y1=\"{F(y)}\" x2=\"{W - R}\" y2=\"{F(y)}\" stroke=\"#ddd\"/><text x=\"{L - 6}\" y=\"{F(y + 4)}\" text-anchor=\"end\">{v.ToString("G3", CultureInfo.InvariantCulture)}</text>");
-            }
-        }
-        for (int i = 0; i <= 4; i++)
-        {
-            int e = (int)Math.Round((epochs - 1) * i / 4.0);
-            sb.AppendLine($"<text x=\"{F(X(e))}\" y=\"{H - B + 18}\" text-anchor=\"middle\">{e + 1}</text>");
-        }
-        sb.AppendLine($"<text x=\"{(L + W - R) / 2}\" y=\"{H - 12}\" text-anchor=\"middle\">epoch</text>");
-        int index = 0;
-        foreach (var (name, values) in series)
-        {
-            string color = Palette[index % Palette.Length];
-            var points = values.Select((v, e) => (v, e)).Where(p => double.IsFinite(p.v) && p.v > 0).Select(p => $"{F(X(p.e))},{F(Y(p.v))}");
-            sb.AppendLine($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.8\" points=\"{string.Join(' ', points)}\"/>");
-            double ly = T + 10 + 18 * index;
-            sb.AppendLine($"<line x1=\"{W - R + 12}\" y1=\"{F(ly)}\" x2=\"{W - R + 32}\" y2=\"{F(ly)}\" stroke=\"{color}\" stroke-width=\"2\"/><text x=\"{W - R + 38}\" y=\"{F(ly + 4)}\">{Escape(name)}</text>");
-            index++;
-        }
-        sb.AppendLine("</svg>");
-        File.WriteAllText(path, sb.ToString());
+        // The SVG names the font it was measured with; a viewer without DejaVu Sans should fall back to
+        // another sans-serif face rather than to its default serif one.
+        if (CreatePlot(title, series) is { } plot)
+            File.WriteAllText(path, plot.GetSvgXml(Width, Height).Replace($"font-family=\"{Font}\"", $"font-family=\"{Font}, sans-serif\""));
     }
 
-    private static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>The chart as a PNG (for image viewers and chat windows).</summary>
+    public static void WritePng(string path, string title, IReadOnlyDictionary<string, IReadOnlyList<double>> series)
+    {
+        if (CreatePlot(title, series) is { } plot) plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>
+    /// A line chart on a log-scaled y axis (losses span orders of magnitude). A series named
+    /// <c>val_X</c> is drawn dashed in the colour of <c>X</c>, so each task's training and held-out
+    /// curves read as a pair. Null when no series has a positive finite value.
+    /// </summary>
+    private static Plot? CreatePlot(string title, IReadOnlyDictionary<string, IReadOnlyList<double>> series)
+    {
+        var finite = series.Values.SelectMany(s => s).Where(v => double.IsFinite(v) && v > 0).ToArray();
+        if (finite.Length == 0) return null;
+
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel("loss (log scale)");
+        var palette = new ScottPlot.Palettes.Category10();
+        var colours = new Dictionary<string, Color>();
+        foreach (var (name, values) in series)
+        {
+            // ScottPlot has no log axis: plot log10 of the values and label the ticks with the values.
+            var points = values.Select((v, e) => (Value: v, Epoch: e + 1)).Where(p => double.IsFinite(p.Value) && p.Value > 0).ToArray();
+            if (points.Length == 0) continue;
+            bool heldOut = name.StartsWith("val_", StringComparison.Ordinal);
+            string task = heldOut ? name["val_".Length..] : name;
+            if (!colours.TryGetValue(task, out var colour)) colours[task] = colour = palette.GetColor(colours.Count);
+            var line = plot.Add.ScatterLine(points.Select(p => (double)p.Epoch).ToArray(), points.Select(p => Math.Log10(p.Value)).ToArray(), colour);
+            line.LegendText = name;
+            line.LineWidth = 2;
+            line.LinePattern = heldOut ? LinePattern.Dashed : LinePattern.Solid;
+        }
+
+        // Labels at 1, 2, 5 per decade, or at every integer multiple when the curves span less than half a
+        // decade; the axis runs from the label just below the lowest value to the one just above the highest.
+        double lo = Math.Log10(finite.Min()), hi = Math.Log10(finite.Max());
+        bool dense = hi - lo < 0.5;
+        var candidates = Enumerable.Range((int)Math.Floor(lo) - 1, (int)Math.Ceiling(hi) - (int)Math.Floor(lo) + 3)
+            .SelectMany(k => Enumerable.Range(1, 9).Select(m => (Value: m * Math.Pow(10, k), Major: dense || m is 1 or 2 or 5)))
+            .ToArray();
+        double bottom = candidates.Where(c => c.Major && Math.Log10(c.Value) <= lo + 1e-9).Max(c => Math.Log10(c.Value));
+        double top = candidates.Where(c => c.Major && Math.Log10(c.Value) >= hi - 1e-9).Min(c => Math.Log10(c.Value));
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var (value, major) in candidates.Where(c => Math.Log10(c.Value) >= bottom - 1e-9 && Math.Log10(c.Value) <= top + 1e-9))
+        {
+            if (major) ticks.AddMajor(Math.Log10(value), value.ToString("G3", CultureInfo.InvariantCulture));
+            else ticks.AddMinor(Math.Log10(value));
+        }
+        plot.Axes.SetLimitsY(bottom, top);
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.Axes.Title.Label.FontSize = 15;
+        plot.Font.Set(Font);
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
 }

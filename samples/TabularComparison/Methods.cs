@@ -19,7 +19,7 @@ internal static class Methods
         return
         [
             new("ridge (library)", _ => true, Ridge),
-            new("single-task net (plain)", _ => false, (c, train, test, seed) => SingleTask(c, train, test, seed, epochs)),
+            new("single-task net (plain)", _ => true, (c, train, test, seed) => SingleTask(c, train, test, seed, epochs)),
             new("pooled net (plain)", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) => Pooled(c, train, test, seed, epochs)),
             new("multi-task net (plain)", _ => true, (c, train, test, seed) => MultiTask(c, train, test, seed, epochs)),
         ];

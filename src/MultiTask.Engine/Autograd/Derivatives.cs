@@ -135,6 +135,10 @@ internal static class Derivatives
         return [g * ((x * x).Neg().Exp() * TwoOverSqrtPi)];
     }
 
+    public static Tensor?[] Sin(Node n, Tensor g) => [g * In(n, 0).Cos()];
+
+    public static Tensor?[] Cos(Node n, Tensor g) => [-g * In(n, 0).Sin()];
+
     public static Tensor?[] Clamp(Node n, Tensor g) => [g * n.Saved!];
 
     /// <summary>Maximum backward: the larger input gets the gradient, a tie gives each half.</summary>

@@ -85,6 +85,12 @@ public partial class Tensor
     /// <summary>Element-wise error function.</summary>
     public Tensor Erf() => Unary<ErfOperator>("ErfBackward", Derivatives.Erf);
 
+    /// <summary>Element-wise sine (radians).</summary>
+    public Tensor Sin() => Unary(TensorPrimitives.Sin, "SinBackward", Derivatives.Sin);
+
+    /// <summary>Element-wise cosine (radians).</summary>
+    public Tensor Cos() => Unary(TensorPrimitives.Cos, "CosBackward", Derivatives.Cos);
+
     /// <summary>
     /// Limits every element to [<paramref name="min"/>, <paramref name="max"/>] (either bound may be omitted).
     /// The gradient is 1 inside the closed interval and 0 outside, as in PyTorch.

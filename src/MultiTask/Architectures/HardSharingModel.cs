@@ -4,29 +4,57 @@ using MultiTask.Engine.Tensors;
 namespace MultiTask.Architectures;
 
 /// <summary>
-/// Hard parameter sharing: one backbone shared by all tasks, followed by one head per task.
-/// Parameters are named <c>backbone.*</c> and <c>heads.&lt;task&gt;.*</c>.
+/// Hard parameter sharing: one backbone shared by all tasks, followed by one head per task, optionally
+/// with a shared head that the task heads refine (residual heads) and a linear path from the inputs
+/// (wide and deep). Parameters are named <c>backbone.*</c>, <c>shared_head.*</c>, <c>heads.&lt;task&gt;.*</c>,
+/// <c>wide.*</c> and <c>wide_heads.&lt;task&gt;.*</c>.
 /// </summary>
 /// <remarks>
-/// Caruana, "Multitask Learning", Machine Learning 28(1), 1997. The backbone is the shared
-/// parameters; <see cref="MultiTaskModel.SharedRepresentation"/> is its output from the last forward pass.
-/// Build it with <see cref="MultiTaskModel.HardSharing(int, IReadOnlyList{ValueTuple{string, int}}, int[], int[], MlpOptions, IReadOnlyDictionary{string, Module{Tensor, Tensor}}, Generator)"/>
+/// <para>
+/// Caruana, "Multitask Learning", Machine Learning 28(1), 1997. With z = backbone(x), task t outputs
+/// heads.t(z) [+ shared_head(z)] [+ wide(x_w)] [+ wide_heads.t(x_w)], where x_w are the
+/// <see cref="WideColumns"/> of the input. The backbone, the shared head and the shared wide Linear are
+/// the shared parameters; <c>heads.t</c> and <c>wide_heads.t</c> belong to task t.
+/// <see cref="MultiTaskModel.SharedRepresentation"/> is z from the last forward pass (the wide path
+/// bypasses it) and <see cref="LastSharedLayer"/> is the backbone's last layer.
+/// </para>
+/// <para>
+/// Residual heads follow the idea of ResNets' zero-initialised residual branches (Goyal et al., 2017):
+/// with the task heads' output layers at zero, every task starts from the pooled prediction of the
+/// shared head. The wide path is Cheng et al., "Wide &amp; Deep Learning for Recommender Systems", DLRS 2016.
+/// Build the model with <see cref="MultiTaskModel.HardSharing(MultiTask.Data.FeatureEncoder, HardSharingOptions, Generator, IReadOnlyList{string})"/>
 /// or, for user modules, with this constructor.
+/// </para>
 /// </remarks>
 public sealed class HardSharingModel : MultiTaskModel
 {
     private readonly Module<Tensor, Tensor>[] _heads;
+    private readonly Linear?[] _wideHeads;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly Parameter[] _lastShared;
+    private readonly int[]? _wideColumns;
 
-    /// <summary>Creates the model from a backbone and one head per task.</summary>
+    /// <summary>Creates the model from a backbone, one head per task and the optional shared head and wide path.</summary>
     /// <param name="backbone">Maps [batch, features] to [batch, <paramref name="backboneOutputSize"/>]; registered as <c>backbone</c>.</param>
     /// <param name="backboneOutputSize">The width of the backbone's output.</param>
     /// <param name="heads">Per task: its name, output width, and a head mapping [batch, backboneOutputSize] to [batch, outputSize], registered as <c>heads.&lt;name&gt;</c>.</param>
     /// <param name="inputSize">The number of input features, if known, so that inputs are checked.</param>
-    /// <exception cref="ArgumentException">Invalid tasks, or a head whose first layer is a <see cref="Linear"/> of another input width.</exception>
+    /// <param name="sharedHead">
+    /// A head shared by all tasks, reading the backbone output, registered as <c>shared_head</c>; each task's
+    /// output is then shared_head(z) + its own head(z). All tasks must have the same output size.
+    /// </param>
+    /// <param name="wide">A Linear of the <paramref name="wideColumns"/> added to every task's output, registered as <c>wide</c>; all tasks must have its output size.</param>
+    /// <param name="wideHeads">Per-task Linears of the <paramref name="wideColumns"/> added to that task's output, registered as <c>wide_heads.&lt;task&gt;</c>.</param>
+    /// <param name="wideColumns">The input columns the wide path reads, e.g. all but embedding indices; null for all (requires <paramref name="inputSize"/> when given).</param>
+    /// <exception cref="ArgumentException">
+    /// Invalid tasks; a head whose first layer is a <see cref="Linear"/> of another input width; a shared head or
+    /// shared wide Linear with tasks of different output sizes; a wide Linear of the wrong width; a wide head
+    /// for an unknown task; a wide column out of range.
+    /// </exception>
     public HardSharingModel(Module<Tensor, Tensor> backbone, int backboneOutputSize,
-        IReadOnlyList<(string Name, int OutputSize, Module<Tensor, Tensor> Head)> heads, int? inputSize = null)
+        IReadOnlyList<(string Name, int OutputSize, Module<Tensor, Tensor> Head)> heads, int? inputSize = null,
+        Module<Tensor, Tensor>? sharedHead = null, Linear? wide = null, IReadOnlyDictionary<string, Linear>? wideHeads = null,
+        IReadOnlyList<int>? wideColumns = null)
         : base((heads ?? throw new ArgumentNullException(nameof(heads))).Select(h => (h.Name, h.OutputSize)), inputSize)
     {
         ArgumentNullException.ThrowIfNull(backbone);
@@ -35,19 +63,51 @@ public sealed class HardSharingModel : MultiTaskModel
             throw new ArgumentException($"The backbone's first Linear takes {first.InFeatures} features but the input size is {f}.", nameof(backbone));
         BackboneOutputSize = backboneOutputSize;
         Backbone = Register("backbone", backbone);
+        if (sharedHead is not null)
+        {
+            CheckReadsBackbone(sharedHead, "shared head", backboneOutputSize, nameof(sharedHead));
+            CheckCommonOutputSize(heads, "A shared head", "build the model without residual heads, or for tasks of one output size", nameof(sharedHead));
+            SharedHead = Register("shared_head", sharedHead);
+        }
         var dict = Register("heads", new ModuleDict());
         _heads = new Module<Tensor, Tensor>[heads.Count];
         for (int i = 0; i < heads.Count; i++)
         {
             var (name, _, head) = heads[i];
             if (head is null) throw new ArgumentException($"The head of task '{name}' is null.", nameof(heads));
-            if (FirstLinear(head) is { } linear && linear.InFeatures != backboneOutputSize)
-                throw new ArgumentException(
-                    $"The head of task '{name}' starts with a Linear that takes {linear.InFeatures} features, but the backbone outputs {backboneOutputSize}; " +
-                    "make the head's input width equal to the backbone's output width.", nameof(heads));
+            CheckReadsBackbone(head, $"head of task '{name}'", backboneOutputSize, nameof(heads));
             dict.Add(name, head);
             _heads[i] = head;
             _index[name] = i;
+        }
+        _wideColumns = CheckWideColumns(wideColumns, inputSize);
+        int? wideWidth = _wideColumns?.Length ?? inputSize;
+        if (wide is not null)
+        {
+            CheckCommonOutputSize(heads, "The shared wide Linear", "use per-task wide heads only, or build the model for tasks of one output size", nameof(wide));
+            CheckWide(wide, "wide", wideWidth, heads[0].OutputSize, nameof(wide));
+            Wide = Register("wide", wide);
+            wideWidth = wide.InFeatures;
+        }
+        _wideHeads = new Linear?[heads.Count];
+        if (wideHeads is not null && wideHeads.Count > 0)
+        {
+            var wideDict = Register("wide_heads", new ModuleDict());
+            foreach (var (task, linear) in wideHeads)
+            {
+                if (!_index.TryGetValue(task, out int i))
+                    throw new ArgumentException($"wideHeads has a Linear for '{task}', which is not a task; the tasks are: {string.Join(", ", TaskNames.Select(t => $"'{t}'"))}.", nameof(wideHeads));
+                if (linear is null) throw new ArgumentException($"The wide head of task '{task}' is null.", nameof(wideHeads));
+                CheckWide(linear, $"wide head of task '{task}'", wideWidth, heads[i].OutputSize, nameof(wideHeads));
+                wideWidth = linear.InFeatures;
+            }
+            // Registered in task order, so state-dict names do not depend on the dictionary's order.
+            for (int i = 0; i < heads.Count; i++)
+            {
+                if (!wideHeads.TryGetValue(heads[i].Name, out var linear)) continue;
+                wideDict.Add(heads[i].Name, linear);
+                _wideHeads[i] = linear;
+            }
         }
         var last = backbone.Modules().OfType<Linear>().LastOrDefault()
             ?? backbone.Modules().LastOrDefault(m => m.Parameters(recurse: false).Any());
@@ -60,31 +120,55 @@ public sealed class HardSharingModel : MultiTaskModel
     /// <summary>The width of the backbone's output, which every head reads.</summary>
     public int BackboneOutputSize { get; }
 
+    /// <summary>The head shared by all tasks (residual heads), or null.</summary>
+    public Module<Tensor, Tensor>? SharedHead { get; }
+
+    /// <summary>The shared Linear of the wide path, or null. Set its weight and bias in place to warm-start it (e.g. from a ridge fit on <see cref="WideInputs"/>).</summary>
+    public Linear? Wide { get; }
+
+    /// <summary>The input columns the wide path reads (e.g. all but embedding indices), or null when it reads every column.</summary>
+    public IReadOnlyList<int>? WideColumns => _wideColumns;
+
     /// <summary>The head of <paramref name="task"/>.</summary>
     /// <exception cref="ArgumentException">Unknown task.</exception>
     public Module<Tensor, Tensor> Head(string task) => _heads[_index[CheckTask(task)]];
+
+    /// <summary>The task's own Linear of the wide path, or null when it has none.</summary>
+    /// <exception cref="ArgumentException">Unknown task.</exception>
+    public Linear? WideHead(string task) => _wideHeads[_index[CheckTask(task)]];
+
+    /// <summary>The columns of <paramref name="inputs"/> that the wide path reads (<see cref="WideColumns"/>), e.g. the design matrix of a ridge warm start.</summary>
+    /// <param name="inputs">Encoded inputs, [batch, features].</param>
+    /// <returns>[batch, wide width]; <paramref name="inputs"/> itself when the wide path reads every column.</returns>
+    public Tensor WideInputs(Tensor inputs)
+    {
+        CheckInputs(inputs);
+        return _wideColumns is null ? inputs : inputs.IndexSelect(1, _wideColumns);
+    }
 
     /// <summary>The parameters of the backbone's last <see cref="Linear"/> (or, without one, of its last module that has parameters).</summary>
     public override IReadOnlyList<Parameter> LastSharedLayer => _lastShared;
 
     /// <inheritdoc />
-    public override IEnumerable<KeyValuePair<string, Parameter>> NamedSharedParameters() => ParametersUnder("backbone");
+    public override IEnumerable<KeyValuePair<string, Parameter>> NamedSharedParameters() => ParametersUnder("backbone", "shared_head", "wide");
 
     /// <inheritdoc />
-    public override IEnumerable<KeyValuePair<string, Parameter>> NamedTaskParameters(string task) => ParametersUnder("heads." + CheckTask(task));
+    public override IEnumerable<KeyValuePair<string, Parameter>> NamedTaskParameters(string task)
+    {
+        CheckTask(task);
+        return ParametersUnder("heads." + task, "wide_heads." + task);
+    }
 
     /// <inheritdoc />
     public override TaskOutputs Forward(Tensor input)
     {
         var shared = Shared(input);
+        var pooled = SharedHead?.Forward(shared);
+        var wideInputs = Wide is not null || _wideHeads.Any(h => h is not null) ? WideInputs(input) : null;
+        var wide = Wide?.Forward(wideInputs!);
         var outputs = new List<KeyValuePair<string, Tensor>>(_heads.Length);
         for (int i = 0; i < _heads.Length; i++)
-        {
-            string task = TaskNames[i];
-            var y = _heads[i].Forward(shared);
-            CheckOutput(task, y, input.Shape[0]);
-            outputs.Add(new(task, y));
-        }
+            outputs.Add(new(TaskNames[i], Combine(i, shared, pooled, wideInputs, wide, input.Shape[0])));
         return new TaskOutputs(outputs);
     }
 
@@ -92,8 +176,27 @@ public sealed class HardSharingModel : MultiTaskModel
     public override Tensor ForwardTask(Tensor inputs, string task)
     {
         int i = _index[CheckTask(task)];
-        var y = _heads[i].Forward(Shared(inputs));
-        CheckOutput(task, y, inputs.Shape[0]);
+        var shared = Shared(inputs);
+        var wideInputs = Wide is not null || _wideHeads[i] is not null ? WideInputs(inputs) : null;
+        return Combine(i, shared, SharedHead?.Forward(shared), wideInputs, Wide?.Forward(wideInputs!), inputs.Shape[0]);
+    }
+
+    private Tensor Combine(int i, Tensor shared, Tensor? pooled, Tensor? wideInputs, Tensor? wide, int batch)
+    {
+        string task = TaskNames[i];
+        var y = _heads[i].Forward(shared);
+        CheckOutput(task, y, batch);
+        if (pooled is not null)
+        {
+            // Checked before adding: a [B, 1] pooled output would otherwise broadcast silently against a wider head.
+            if (pooled.Rank != 2 || pooled.Shape[0] != batch || pooled.Shape[1] != OutputSize(task))
+                throw new InvalidOperationException(
+                    $"The shared head returned shape [{string.Join(", ", pooled.Shape)}], but task '{task}' needs [{batch}, {OutputSize(task)}]; " +
+                    "the shared head's output width must equal every task's output size.");
+            y = pooled + y;
+        }
+        if (wide is not null) y = y + wide;
+        if (_wideHeads[i] is { } own) y = y + own.Forward(wideInputs!);
         return y;
     }
 
@@ -107,6 +210,43 @@ public sealed class HardSharingModel : MultiTaskModel
                 "pass the backbone's real output width as backboneOutputSize.");
         SharedRepresentation = z;
         return z;
+    }
+
+    private static void CheckReadsBackbone(Module head, string what, int backboneOutputSize, string argument)
+    {
+        if (FirstLinear(head) is { } linear && linear.InFeatures != backboneOutputSize)
+            throw new ArgumentException(
+                $"The {what} starts with a Linear that takes {linear.InFeatures} features, but the backbone outputs {backboneOutputSize}; " +
+                "make the head's input width equal to the backbone's output width.", argument);
+    }
+
+    private static void CheckCommonOutputSize(IReadOnlyList<(string Name, int OutputSize, Module<Tensor, Tensor> Head)> heads, string what, string fix, string argument)
+    {
+        if (heads.Any(h => h.OutputSize != heads[0].OutputSize))
+            throw new ArgumentException(
+                $"{what} serves every task, so all tasks need the same output size, but they differ: " +
+                $"{string.Join(", ", heads.Select(h => $"'{h.Name}' has {h.OutputSize}"))}; {fix}.", argument);
+    }
+
+    private static void CheckWide(Linear linear, string what, int? inputWidth, int outputSize, string argument)
+    {
+        if (inputWidth is int w && linear.InFeatures != w)
+            throw new ArgumentException($"The {what} takes {linear.InFeatures} features, but the wide path reads {w} input columns.", argument);
+        if (linear.OutFeatures != outputSize)
+            throw new ArgumentException($"The {what} outputs {linear.OutFeatures} values, but the task output size is {outputSize}.", argument);
+    }
+
+    private static int[]? CheckWideColumns(IReadOnlyList<int>? columns, int? inputSize)
+    {
+        if (columns is null) return null;
+        if (inputSize is not int f)
+            throw new ArgumentException("wideColumns index the input, so the model needs its inputSize; pass inputSize too.", nameof(columns));
+        foreach (int c in columns)
+        {
+            if (c < 0 || c >= f)
+                throw new ArgumentException($"Wide column {c} is outside the input's {f} columns.", nameof(columns));
+        }
+        return [.. columns];
     }
 
     /// <summary>The Linear that a module applies first, when that is unambiguous (the module itself, or the first element of nested Sequentials).</summary>

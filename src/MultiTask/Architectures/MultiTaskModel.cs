@@ -218,16 +218,111 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public static HardSharingModel HardSharing(FeatureEncoder encoder, int[] backbone, int[]? head = null, MlpOptions? options = null,
         IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null)
     {
-        var embeddings = EmbeddingLayer(encoder, generator);
-        if (embeddings is null)
-            return HardSharing(Width(encoder), TaskShapes(encoder, tasks), backbone, head, options, customHeads, generator);
-        // Embedding-encoded features enter through learned vectors, the first layer of the backbone.
         ArgumentNullException.ThrowIfNull(backbone);
-        options ??= new MlpOptions();
+        return HardSharing(encoder, new HardSharingOptions { Backbone = backbone, Head = head ?? [], Mlp = options ?? new MlpOptions(), CustomHeads = customHeads },
+            generator, tasks);
+    }
+
+    /// <summary>
+    /// Builds a hard-sharing model for a fitted <see cref="FeatureEncoder"/> with every option of
+    /// <see cref="HardSharingOptions"/>: categorical and periodic numeric embeddings as input layers, the MLP
+    /// backbone and heads, residual heads over a shared head, and a wide (linear) path.
+    /// </summary>
+    /// <param name="encoder">The encoder fitted on the training data; gives the input columns and the tasks.</param>
+    /// <param name="options">What to build (see <see cref="HardSharingOptions"/>).</param>
+    /// <param name="generator">The seeded source for weight initialisation and dropout.</param>
+    /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
+    /// <returns>The model; <see cref="InputSize"/> is the encoder's width.</returns>
+    /// <exception cref="ArgumentException">
+    /// Invalid options; residual heads or a shared wide path with tasks of different output sizes; a custom head
+    /// for an unknown task; a periodic-embedding feature that is not numeric.
+    /// </exception>
+    /// <remarks>
+    /// Initialisation draws from <paramref name="generator"/> in this order: categorical embeddings, periodic
+    /// embeddings, backbone, shared head, task heads (in task order), wide Linears. The numeric embedding is
+    /// left out when the encoder has no numeric column. The wide path reads every encoded column except
+    /// embedding indices (<see cref="HardSharingModel.WideColumns"/>), and starts at zero.
+    /// </remarks>
+    public static HardSharingModel HardSharing(FeatureEncoder encoder, HardSharingOptions options, Generator? generator = null,
+        IReadOnlyList<string>? tasks = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var shapes = TaskShapes(encoder, tasks);
+        if (options.ResidualHeads && shapes.Any(t => t.OutputSize != shapes[0].OutputSize))
+            throw new ArgumentException(
+                "HardSharingOptions.ResidualHeads adds one shared head to every task, so all tasks need the same output size, but they differ: " +
+                $"{string.Join(", ", shapes.Select(t => $"'{t.Name}' has {t.OutputSize}"))}; turn ResidualHeads off or pass the tasks of one output size (tasks: [...]).",
+                nameof(options));
+        if (options.Wide != WidePath.None && shapes.Any(t => t.OutputSize != shapes[0].OutputSize))
+            throw new ArgumentException(
+                "HardSharingOptions.Wide adds one shared Linear to every task, so all tasks need the same output size, but they differ: " +
+                $"{string.Join(", ", shapes.Select(t => $"'{t.Name}' has {t.OutputSize}"))}; set Wide to WidePath.None or pass the tasks of one output size (tasks: [...]).",
+                nameof(options));
+
         var net = new Sequential();
-        int width = options.AddHidden(net, AddInputLayer(net, encoder.Width, embeddings), backbone, generator, nameof(backbone));
-        return HardSharing(net, width, TaskShapes(encoder, tasks), head, options, customHeads, generator, encoder.Width);
+        int width = encoder.Width;
+        // Plain columns (everything but embedding indices), in encoded order: what the wide path reads, and,
+        // after the categorical embedding layer, the first columns of its output.
+        var plain = Enumerable.Range(0, encoder.Width).Where(c => encoder.Columns[c].Kind != EncodedColumnKind.EmbeddingIndex).ToArray();
+        if (EmbeddingInput.IsNeeded(encoder))
+        {
+            var embeddings = new EmbeddingInput(encoder, options.EmbeddingSize, generator);
+            net.Add("embeddings", embeddings);
+            width = embeddings.OutputSize;
+        }
+        if (options.NumericEmbedding is { } periodicOptions)
+        {
+            var numeric = PeriodicEmbedding.NumericColumns(encoder, periodicOptions.Features);
+            if (numeric.Count > 0)
+            {
+                // The categorical layer keeps the plain columns first and in order, so a numeric column moves to its rank among them.
+                var columns = numeric.Select(c => Array.IndexOf(plain, c)).ToArray();
+                var periodic = new PeriodicEmbedding(width, columns, periodicOptions, generator);
+                net.Add("periodic", periodic);
+                width = periodic.OutputSize;
+            }
+        }
+        width = options.Mlp.AddHidden(net, width, options.Backbone, generator, "backbone");
+
+        var sharedHead = options.ResidualHeads ? MlpHead(width, shapes[0].OutputSize, [.. options.Head], options.Mlp, generator) : null;
+        var heads = BuildHeads(shapes, width, [.. options.Head], options.Mlp, options.CustomHeads, generator);
+        if (sharedHead is not null)
+        {
+            foreach (var (name, _, head) in heads)
+            {
+                // A user head is the task's residual as given; only the built MLP heads start at zero.
+                if (options.CustomHeads?.ContainsKey(name) != true) ZeroOutputLayer((Sequential)head);
+            }
+        }
+
+        Linear? wide = null;
+        Dictionary<string, Linear>? wideHeads = null;
+        if (options.Wide != WidePath.None)
+        {
+            // A linear map has no symmetry to break, so it starts at zero: the model starts as its deep part alone.
+            wide = ZeroLinear(plain.Length, shapes[0].OutputSize);
+            if (options.Wide == WidePath.SharedAndPerTask)
+                wideHeads = shapes.ToDictionary(t => t.Name, t => ZeroLinear(plain.Length, t.OutputSize), StringComparer.Ordinal);
+        }
+        return new HardSharingModel(net, width, heads, encoder.Width, sharedHead, wide, wideHeads,
+            plain.Length == encoder.Width ? null : plain);
+    }
+
+    private static void ZeroOutputLayer(Sequential head)
+    {
+        var output = (Linear)head[head.Count - 1];
+        Init.Zeros(output.Weight);
+        if (output.Bias is not null) Init.Zeros(output.Bias);
+    }
+
+    private static Linear ZeroLinear(int inputSize, int outputSize)
+    {
+        var linear = new Linear(inputSize, outputSize);
+        Init.Zeros(linear.Weight);
+        Init.Zeros(linear.Bias!);
+        return linear;
     }
 
     /// <summary>Builds a soft-sharing model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>

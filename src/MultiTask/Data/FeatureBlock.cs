@@ -6,7 +6,7 @@ namespace MultiTask.Data;
 /// </summary>
 /// <param name="Feature">The schema feature (its <see cref="FeatureSpec.Cardinality"/> sizes an embedding table).</param>
 /// <param name="Start">The first value column.</param>
-/// <param name="Width">The number of value columns (1, or k for one-hot).</param>
+/// <param name="Width">The number of value columns (1, k for one-hot, or the fitted bin count of a piecewise-linear feature).</param>
 /// <param name="PresenceColumn">The presence column, or -1 when the feature has none.</param>
 public sealed record FeatureBlock(FeatureSpec Feature, int Start, int Width, int PresenceColumn)
 {

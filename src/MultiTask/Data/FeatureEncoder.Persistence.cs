@@ -5,10 +5,12 @@ namespace MultiTask.Data;
 
 public sealed partial class FeatureEncoder
 {
-    private const int FileVersion = 1;
+    // Version 2 adds target transforms and numeric encodings; version 1 files (standardisation only) still load.
+    private const int FileVersion = 2;
 
     /// <summary>
-    /// Writes the fitted state (feature and target statistics, which features carry a presence column)
+    /// Writes the fitted state (feature statistics, quantiles and bin edges, target transforms, which
+    /// features carry a presence column)
     /// as JSON, so that a model can be used for prediction in another process with exactly the same
     /// encoding. The file is written to a temporary file and then renamed, so an existing file is never
     /// left half-written.
@@ -23,12 +25,16 @@ public sealed partial class FeatureEncoder
             Features = Schema.Features.Select((f, i) => new FeatureState
             {
                 Name = f.Name, Kind = f.Kind.ToString(), Categories = [.. f.Categories], Encoding = f.Encoding.ToString(),
-                Mean = _featureStats[i].Mean, Std = _featureStats[i].Std, HasPresence = _blocks[i].HasPresence,
+                Mean = _numerics[i]?.Scaling.Mean ?? 0, Std = _numerics[i]?.Scaling.Std ?? 1, HasPresence = _blocks[i].HasPresence,
+                NumericEncoding = f.NumericOptions?.Encoding.ToString(), Log = f.NumericOptions?.Log ?? false, Bins = f.NumericOptions?.Bins,
+                Quantiles = _numerics[i]?.Quantiles?.ToList(), Edges = _numerics[i]?.Edges?.ToList(),
             }).ToList(),
             Tasks = _tasks.Select((t, i) => new TaskState
             {
                 Name = t.Name, Kind = t.Kind.ToString(), OutputSize = t.OutputSize,
-                TargetMean = _targetStats[i]?.Mean, TargetStd = _targetStats[i]?.Std,
+                TargetMean = _targetTransforms[i]?.Standardization?.Mean, TargetStd = _targetTransforms[i]?.Standardization?.Std,
+                TargetTransform = _targetTransforms[i]?.Kind.ToString(), TargetGroup = _targetTransforms[i]?.Group,
+                Lambda = _targetTransforms[i] is { Kind: TargetTransform.YeoJohnson } yj ? yj.Lambda : null,
             }).ToList(),
         };
         string full = Path.GetFullPath(path);
@@ -61,13 +67,13 @@ public sealed partial class FeatureEncoder
         {
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {e.Message}", e);
         }
-        if (state is null || state.Version != FileVersion || state.Features is null || state.Tasks is null)
+        if (state is null || state.Version is < 1 or > FileVersion || state.Features is null || state.Tasks is null)
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
 
         string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {what}. Load with the schema and tasks the encoder was fitted with.";
         if (state.Features.Count != schema.Count)
             throw new InvalidDataException(Mismatch($"the file has {state.Features.Count} features ({string.Join(", ", state.Features.Select(f => f.Name))}), the schema {schema.Count} ({string.Join(", ", schema.Names)})"));
-        var featureStats = new Standardization[schema.Count];
+        var numerics = new FittedNumeric?[schema.Count];
         var hasMissing = new bool[schema.Count];
         for (int f = 0; f < schema.Count; f++)
         {
@@ -78,22 +84,53 @@ public sealed partial class FeatureEncoder
                 throw new InvalidDataException(Mismatch($"feature {f} is '{saved.Name}' ({saved.Kind}) in the file but '{spec.Name}' ({spec.Kind}) in the schema, or its categories or encoding differ"));
             if (!(saved.Std > 0) || !double.IsFinite(saved.Mean))
                 throw new InvalidDataException(Mismatch($"feature '{saved.Name}' has invalid statistics (mean {saved.Mean}, std {saved.Std})"));
-            featureStats[f] = new Standardization(saved.Mean, saved.Std);
+            if (spec.NumericOptions is { } options)
+            {
+                var savedOptions = new NumericOptions
+                {
+                    Encoding = Enum.TryParse<NumericEncoding>(saved.NumericEncoding ?? nameof(NumericEncoding.Standard), out var e) ? e : (NumericEncoding)(-1),
+                    Log = saved.Log,
+                    Bins = saved.Bins ?? NumericOptions.DefaultBins,
+                };
+                if (savedOptions != options)
+                    throw new InvalidDataException(Mismatch($"numeric feature '{spec.Name}' is encoded {saved.NumericEncoding ?? "Standard"} ({savedOptions}) in the file but {options} in the schema"));
+                bool Ascending(List<double>? v, int min, bool strict) => v is not null && v.Count >= min && v.All(double.IsFinite)
+                    && v.Zip(v.Skip(1)).All(p => strict ? p.First < p.Second : p.First <= p.Second);
+                if (options.Encoding == NumericEncoding.Quantile && !Ascending(saved.Quantiles, 1, strict: false)
+                    || options.Encoding == NumericEncoding.PiecewiseLinear && !Ascending(saved.Edges, 2, strict: true))
+                    throw new InvalidDataException(Mismatch($"feature '{spec.Name}' has missing or invalid quantiles or bin edges"));
+                numerics[f] = new FittedNumeric(spec.Name, options, new Standardization(saved.Mean, saved.Std),
+                    options.Encoding == NumericEncoding.Quantile ? [.. saved.Quantiles!] : null,
+                    options.Encoding == NumericEncoding.PiecewiseLinear ? [.. saved.Edges!] : null);
+            }
             // A feature used by every task has a presence column only because training data lacked values.
             hasMissing[f] = saved.HasPresence;
         }
         var taskArray = tasks.ToArray();
         if (!taskArray.Select(t => t.Name).SequenceEqual(state.Tasks.Select(t => t.Name), StringComparer.Ordinal))
             throw new InvalidDataException(Mismatch($"the file's tasks are ({string.Join(", ", state.Tasks.Select(t => t.Name))}), the given ones ({string.Join(", ", taskArray.Select(t => t.Name))})"));
-        var targetStats = new Standardization?[taskArray.Length];
+        var targetTransforms = new FittedTargetTransform?[taskArray.Length];
         for (int t = 0; t < taskArray.Length; t++)
         {
             var saved = state.Tasks[t];
-            if (saved.Kind != taskArray[t].Kind.ToString() || saved.OutputSize != taskArray[t].OutputSize)
-                throw new InvalidDataException(Mismatch($"task '{saved.Name}' is {saved.Kind} with {saved.OutputSize} output(s) in the file but {taskArray[t].Kind} with {taskArray[t].OutputSize} in code"));
-            if (saved.TargetMean is double mean && saved.TargetStd is double std) targetStats[t] = new Standardization(mean, std);
+            var spec = taskArray[t];
+            if (saved.Kind != spec.Kind.ToString() || saved.OutputSize != spec.OutputSize)
+                throw new InvalidDataException(Mismatch($"task '{saved.Name}' is {saved.Kind} with {saved.OutputSize} output(s) in the file but {spec.Kind} with {spec.OutputSize} in code"));
+            if (spec.Kind != TaskKind.Regression) continue;
+            Standardization? stats = saved.TargetMean is double mean && saved.TargetStd is double std ? new Standardization(mean, std) : null;
+            // A version 1 file knew only standardisation: its presence says which.
+            string savedTransform = saved.TargetTransform ?? (stats is null ? nameof(TargetTransform.None) : nameof(TargetTransform.Standardize));
+            if (savedTransform != spec.TargetTransform.ToString() || saved.TargetGroup != spec.TargetGroup)
+                throw new InvalidDataException(Mismatch(
+                    $"task '{spec.Name}' has target transform {savedTransform}{(saved.TargetGroup is null ? "" : $" in group '{saved.TargetGroup}'")} in the file but {spec.TargetTransform}{(spec.TargetGroup is null ? "" : $" in group '{spec.TargetGroup}'")} in code"));
+            if ((spec.TargetTransform != TargetTransform.None) != stats.HasValue
+                || stats is { } st && !(st.Std > 0 && double.IsFinite(st.Mean) && double.IsFinite(st.Std))
+                || spec.TargetTransform == TargetTransform.YeoJohnson && saved.Lambda is not (>= -5.0 and <= 5.0))
+                throw new InvalidDataException(Mismatch($"task '{spec.Name}' has missing or invalid target statistics"));
+            targetTransforms[t] = new FittedTargetTransform(spec.TargetTransform,
+                spec.TargetTransform == TargetTransform.YeoJohnson ? saved.Lambda!.Value : double.NaN, stats, spec.TargetGroup);
         }
-        var encoder = new FeatureEncoder(schema, taskArray, featureStats, hasMissing, targetStats);
+        var encoder = new FeatureEncoder(schema, taskArray, numerics, hasMissing, targetTransforms);
         for (int f = 0; f < schema.Count; f++)
         {
             if (encoder._blocks[f].HasPresence != state.Features[f].HasPresence)
@@ -118,6 +155,11 @@ public sealed partial class FeatureEncoder
         public double Mean { get; set; }
         public double Std { get; set; }
         public bool HasPresence { get; set; }
+        public string? NumericEncoding { get; set; }
+        public bool Log { get; set; }
+        public int? Bins { get; set; }
+        public List<double>? Quantiles { get; set; }
+        public List<double>? Edges { get; set; }
     }
 
     private sealed class TaskState
@@ -127,5 +169,8 @@ public sealed partial class FeatureEncoder
         public int OutputSize { get; set; }
         public double? TargetMean { get; set; }
         public double? TargetStd { get; set; }
+        public string? TargetTransform { get; set; }
+        public string? TargetGroup { get; set; }
+        public double? Lambda { get; set; }
     }
 }

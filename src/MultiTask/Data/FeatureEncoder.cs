@@ -9,38 +9,42 @@ namespace MultiTask.Data;
 /// </summary>
 /// <remarks>
 /// <para><b>Layout.</b> The encoded input has, for each schema feature in order, its value block
-/// (numeric: 1 standardised column; one-hot: k columns; embedding: 1 index column), immediately
+/// (numeric: 1 scaled column, or T piecewise-linear bin columns; one-hot: k columns; embedding: 1
+/// index column), immediately
 /// followed by its presence column when it has one (<see cref="Blocks"/>, <see cref="Columns"/>).</para>
 /// <para><b>Which features get a presence column.</b> Exactly those that (a) are not listed in the
 /// <see cref="TaskSpec.Features"/> of every task — so they are missing for rows from tables that
 /// lack them — or (b) have at least one missing value in the training data. A feature every task
 /// uses and that is never missing in training has no presence column (a missing value in later data
-/// then simply encodes as 0 = the training mean).</para>
+/// then simply encodes as 0 in every value column, for a standardised feature the training mean).</para>
 /// <para><b>Union schema with presence masks.</b> One shared backbone sees every row over the same
 /// columns; the presence flags let it tell "missing" from "equal to the mean". An architecture that
 /// wants per-task input encoders instead can slice each task's own columns with
 /// <see cref="TaskColumns(string)"/>.</para>
-/// <para><b>Targets.</b> Regression tasks with <see cref="TaskSpec.StandardizeTarget"/> are
-/// standardised with the mean and population standard deviation of their labelled training rows;
-/// use <see cref="InverseTarget(string, float[])"/> to report predictions in user units. Other kinds
+/// <para><b>Targets.</b> A regression task's target goes through its <see cref="TaskSpec.TargetTransform"/>:
+/// by default it is standardised with the mean and population standard deviation of its labelled
+/// training rows; a log or Yeo-Johnson step may come first, and tasks of one
+/// <see cref="TaskSpec.TargetGroup"/> share statistics fitted on their pooled labels (see
+/// <see cref="GetTargetTransform"/>). A task without training labels gets identity statistics. Use
+/// <see cref="InverseTarget(string, float[])"/> to report predictions in user units. Other kinds
 /// are stored as-is (binary 0/1, multiclass class index, multilabel 0/1, custom raw). Unlabelled
 /// entries hold 0, never NaN, and have mask 0.</para>
 /// </remarks>
 public sealed partial class FeatureEncoder
 {
-    private readonly Standardization[] _featureStats;
-    private readonly Standardization?[] _targetStats;
+    private readonly FittedNumeric?[] _numerics;
+    private readonly FittedTargetTransform?[] _targetTransforms;
     private readonly FeatureBlock[] _blocks;
     private readonly EncodedColumn[] _columns;
     private readonly TaskSpec[] _tasks;
     private readonly Dictionary<string, int>[] _categoryIndex;
 
-    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, Standardization[] featureStats, bool[] hasMissing, Standardization?[] targetStats)
+    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, FittedNumeric?[] numerics, bool[] hasMissing, FittedTargetTransform?[] targetTransforms)
     {
         Schema = schema;
         _tasks = tasks;
-        _featureStats = featureStats;
-        _targetStats = targetStats;
+        _numerics = numerics;
+        _targetTransforms = targetTransforms;
         int featureCount = Schema.Count;
         _categoryIndex = new Dictionary<string, int>[featureCount];
         _blocks = new FeatureBlock[featureCount];
@@ -53,7 +57,10 @@ public sealed partial class FeatureEncoder
                 : spec.Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
             bool usedByAll = Array.TrueForAll(_tasks, t => t.Features.Contains(spec.Name));
             int start = columns.Count;
-            if (spec.Kind == FeatureKind.Numeric)
+            if (numerics[f] is { Options.Encoding: NumericEncoding.PiecewiseLinear } ple)
+                for (int b = 0; b < ple.Width; b++)
+                    columns.Add(new EncodedColumn($"{spec.Name}:ple{b}", spec.Name, EncodedColumnKind.PiecewiseLinear));
+            else if (spec.Kind == FeatureKind.Numeric)
                 columns.Add(new EncodedColumn(spec.Name, spec.Name, EncodedColumnKind.Numeric));
             else if (spec.Encoding == CategoricalEncoding.OneHot)
                 foreach (var c in spec.Categories)
@@ -66,7 +73,7 @@ public sealed partial class FeatureEncoder
                 presence = columns.Count;
                 columns.Add(new EncodedColumn($"{spec.Name}:present", spec.Name, EncodedColumnKind.Presence));
             }
-            _blocks[f] = new FeatureBlock(spec, start, spec.EncodedWidth, presence);
+            _blocks[f] = new FeatureBlock(spec, start, numerics[f]?.Width ?? spec.EncodedWidth, presence);
         }
         _columns = [.. columns];
     }
@@ -75,7 +82,7 @@ public sealed partial class FeatureEncoder
     {
         var schema = train.Schema;
         TaskSpec[] tasks = [.. train.Tasks];
-        var featureStats = new Standardization[schema.Count];
+        var numerics = new FittedNumeric?[schema.Count];
         var hasMissing = new bool[schema.Count];
         for (int f = 0; f < schema.Count; f++)
         {
@@ -87,30 +94,66 @@ public sealed partial class FeatureEncoder
                 if (hasMissing[f] && Array.TrueForAll(values, double.IsNaN))
                     throw new InvalidOperationException(
                         $"Numeric feature '{spec.Name}' has no values in the training data, so it cannot be standardised; check its column name (TableOptions.ColumnMap) or remove it from the schema.");
-                featureStats[f] = Standardization.Fit(values);
+                numerics[f] = FittedNumeric.Fit(spec.Name, spec.NumericOptions!, values);
             }
             else
             {
                 hasMissing[f] = Array.Exists(train.CategoricalArray(f)!, v => v is null);
-                featureStats[f] = new Standardization(0, 1);
             }
         }
-        var targetStats = new Standardization?[tasks.Length];
+        return new FeatureEncoder(schema, tasks, numerics, hasMissing, FitTargets(train, tasks));
+    }
+
+    private static FittedTargetTransform?[] FitTargets(MultiTaskDataset train, TaskSpec[] tasks)
+    {
+        var result = new FittedTargetTransform?[tasks.Length];
         for (int t = 0; t < tasks.Length; t++)
         {
-            if (train.LabelCountAt(t) == 0)
-                throw new InvalidOperationException(
-                    $"Task '{tasks[t].Name}' has no labels in the training data ({train.RowCount} rows); give it labelled rows, or lower the validation/test fractions of the split.");
-            if (tasks[t].Kind == TaskKind.Regression && tasks[t].StandardizeTarget)
-                targetStats[t] = Standardization.Fit(train.TargetArray(t));
+            var spec = tasks[t];
+            if (spec.Kind != TaskKind.Regression || result[t] is not null) continue;
+            if (spec.TargetTransform == TargetTransform.None)
+            {
+                result[t] = new FittedTargetTransform(TargetTransform.None, double.NaN, null, null);
+                continue;
+            }
+            // A group's tasks predict the same quantity, so one transform fitted on their pooled labels
+            // serves them all. A task (or group) without training labels, e.g. a single-task baseline
+            // fitted on one table of a two-table dataset, gets identity statistics; the trainer refuses
+            // to train it.
+            int[] members = spec.TargetGroup is { } group
+                ? [.. Enumerable.Range(0, tasks.Length).Where(i => tasks[i].Kind == TaskKind.Regression && tasks[i].TargetGroup == group)]
+                : [t];
+            var labels = new List<double>();
+            foreach (int m in members)
+            {
+                var raw = train.TargetArray(m);
+                var mask = train.MaskArray(m);
+                for (int r = 0; r < raw.Length; r++)
+                {
+                    if (mask[r] == 0f) continue;
+                    if (spec.TargetTransform == TargetTransform.Log && !(raw[r] > 0))
+                        throw NonPositiveLabel(tasks[m].Name, r, raw[r], "training");
+                    labels.Add(raw[r]);
+                }
+            }
+            double lambda = spec.TargetTransform == TargetTransform.YeoJohnson ? FittedTargetTransform.FitYeoJohnsonLambda(labels) : double.NaN;
+            var unscaled = new FittedTargetTransform(spec.TargetTransform, lambda, null, spec.TargetGroup);
+            var standardization = Standardization.Fit(labels.Select(unscaled.Apply).ToArray());
+            foreach (int m in members)
+                result[m] = new FittedTargetTransform(spec.TargetTransform, lambda, standardization, spec.TargetGroup);
         }
-        return new FeatureEncoder(schema, tasks, featureStats, hasMissing, targetStats);
+        return result;
     }
+
+    private static ArgumentException NonPositiveLabel(string task, int row, double value, string split) => new(
+        $"Task '{task}' uses TargetTransform.Log but its label in {split} row {row} is {value}; the log needs positive labels. Fix the label, or use TargetTransform.YeoJohnson, which accepts any real number.",
+        "data");
 
     /// <summary>Fits feature and target statistics on <paramref name="train"/> (the training split only).</summary>
     /// <param name="train">The training data.</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
-    /// <exception cref="InvalidOperationException">A task has no training labels, or a numeric feature has no training values.</exception>
+    /// <exception cref="InvalidOperationException">A numeric feature has no training values.</exception>
+    /// <exception cref="ArgumentException">A task with <see cref="TargetTransform.Log"/> has a non-positive training label, or a numeric feature with a log step a negative value.</exception>
     public static FeatureEncoder Fit(MultiTaskDataset train)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -150,32 +193,57 @@ public sealed partial class FeatureEncoder
         return spec.Features.SelectMany(f => _blocks[FeatureIndex(f)].Columns).Order().ToArray();
     }
 
-    /// <summary>The standardisation fitted for numeric feature <paramref name="feature"/>.</summary>
+    /// <summary>
+    /// The centre and scale fitted for numeric feature <paramref name="feature"/>: mean and standard
+    /// deviation (<see cref="NumericEncoding.Standard"/>) or median and IQR (<see cref="NumericEncoding.Robust"/>),
+    /// after the log step if any.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The feature is categorical, quantile or piecewise-linear encoded.</exception>
     public Standardization FeatureStatistics(string feature)
     {
         int f = FeatureIndex(feature);
-        return Schema.Features[f].Kind == FeatureKind.Numeric
-            ? _featureStats[f]
-            : throw new InvalidOperationException($"Feature '{feature}' is categorical and has no standardisation.");
+        return _numerics[f] switch
+        {
+            null => throw new InvalidOperationException($"Feature '{feature}' is categorical and has no standardisation."),
+            { Options.Encoding: NumericEncoding.Standard or NumericEncoding.Robust } n => n.Scaling,
+            var n => throw new InvalidOperationException(
+                $"Feature '{feature}' is {n.Options.Encoding} encoded and has no centre and scale{(n.Options.Encoding == NumericEncoding.PiecewiseLinear ? "; see BinEdges" : "")}."),
+        };
     }
 
-    /// <summary>The target standardisation of <paramref name="task"/>, or null when its target is not standardised.</summary>
-    public Standardization? TargetStatistics(string task) => _targetStats[MultiTaskDataset.IndexOfTask(_tasks, task)];
+    /// <summary>
+    /// The bin edges of piecewise-linear feature <paramref name="feature"/>: distinct training quantiles,
+    /// ascending (after the log step if any); bin t spans edges t..t+1.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The feature is not piecewise-linear encoded.</exception>
+    public IReadOnlyList<double> BinEdges(string feature) => _numerics[FeatureIndex(feature)]?.Edges is { } edges
+        ? Array.AsReadOnly(edges)
+        : throw new InvalidOperationException($"Feature '{feature}' is not piecewise-linear encoded, so it has no bin edges.");
 
-    /// <summary>Maps predictions (or encoded targets) of <paramref name="task"/> back to user units; a copy when the target is not standardised.</summary>
+    /// <summary>
+    /// The target standardisation of <paramref name="task"/>, or null when its target is not
+    /// standardised. For a log or Yeo-Johnson target it describes only the standardisation step, which
+    /// follows that step; <see cref="GetTargetTransform"/> gives the whole transform.
+    /// </summary>
+    public Standardization? TargetStatistics(string task) => GetTargetTransform(task)?.Standardization;
+
+    /// <summary>The fitted target transform of regression task <paramref name="task"/>; null for other kinds.</summary>
+    public FittedTargetTransform? GetTargetTransform(string task) => _targetTransforms[MultiTaskDataset.IndexOfTask(_tasks, task)];
+
+    /// <summary>Maps predictions (or encoded targets) of <paramref name="task"/> back to user units through the full inverse transform; a copy when the target is not transformed.</summary>
     /// <param name="task">The task name.</param>
     /// <param name="values">Values in encoded units.</param>
     public float[] InverseTarget(string task, float[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
         var result = (float[])values.Clone();
-        if (TargetStatistics(task) is { } s)
-            for (int i = 0; i < result.Length; i++) result[i] = (float)s.Invert(result[i]);
+        if (GetTargetTransform(task) is { } transform)
+            for (int i = 0; i < result.Length; i++) result[i] = (float)transform.Invert(result[i]);
         return result;
     }
 
     /// <summary>Maps one prediction of <paramref name="task"/> back to user units.</summary>
-    public double InverseTarget(string task, double value) => TargetStatistics(task) is { } s ? s.Invert(value) : value;
+    public double InverseTarget(string task, double value) => GetTargetTransform(task) is { } transform ? transform.Invert(value) : value;
 
     /// <summary>Maps a prediction tensor of <paramref name="task"/> back to user units (a new tensor of the same shape, no gradient).</summary>
     public Tensor InverseTarget(string task, Tensor values)
@@ -188,7 +256,7 @@ public sealed partial class FeatureEncoder
     /// Encodes <paramref name="data"/> (any split) with the statistics fitted on the training data.
     /// </summary>
     /// <param name="data">A dataset over the same schema and tasks.</param>
-    /// <exception cref="ArgumentException">The dataset has a different schema or tasks.</exception>
+    /// <exception cref="ArgumentException">The dataset has a different schema or tasks, or a non-positive label for a task with <see cref="TargetTransform.Log"/>.</exception>
     public EncodedData Transform(MultiTaskDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -209,12 +277,13 @@ public sealed partial class FeatureEncoder
             if (spec.Kind == FeatureKind.Numeric)
             {
                 var values = data.NumericArray(f)!;
-                var s = _featureStats[f];
+                var numeric = _numerics[f]!;
                 for (int r = 0; r < n; r++)
                 {
                     double v = values[r];
                     bool present = !double.IsNaN(v);
-                    if (present) x[r * width + block.Start] = (float)s.Apply(v);
+                    if (present)
+                        numeric.Encode(FittedNumeric.Prepare(spec.Name, numeric.Options, v, r, "data"), x.AsSpan(r * width + block.Start, block.Width));
                     if (block.HasPresence) x[r * width + block.PresenceColumn] = present ? 1f : 0f;
                 }
                 continue;
@@ -245,14 +314,16 @@ public sealed partial class FeatureEncoder
             var mask = data.MaskArray(t);
             int w = _tasks[t].TargetWidth;
             var y = new float[n * w];
-            var s = _targetStats[t];
+            var transform = _targetTransforms[t];
             for (int r = 0; r < n; r++)
             {
                 if (mask[r] == 0f) continue;
                 for (int j = 0; j < w; j++)
                 {
                     double v = raw[r * w + j];
-                    y[r * w + j] = (float)(s is { } st ? st.Apply(v) : v);
+                    if (transform is { Kind: TargetTransform.Log } && !(v > 0))
+                        throw NonPositiveLabel(_tasks[t].Name, r, v, "data");
+                    y[r * w + j] = (float)(transform is null ? v : transform.Apply(v));
                 }
             }
             targets[t] = y;

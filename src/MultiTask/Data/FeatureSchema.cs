@@ -6,16 +6,19 @@ namespace MultiTask.Data;
 /// </summary>
 /// <example><code>
 /// var schema = new FeatureSchema()
-///     .Numeric("size_sqft").Numeric("bedrooms").Numeric("bathrooms")
+///     .Numeric("size_sqft", NumericEncoding.PiecewiseLinear).Numeric("bedrooms").Numeric("bathrooms")
 ///     .Categorical("location", "downtown", "suburb", "rural");
 /// </code></example>
 /// <remarks>
 /// Encoding rules (applied by <see cref="FeatureEncoder"/>):
 /// <list type="bullet">
-/// <item>A numeric feature is standardised with the mean and population standard deviation of the
-/// <b>training</b> rows where it is present (a standard deviation of 0 is replaced by 1). A missing
-/// numeric value (empty cell, NA, NaN, or a column the row's table lacks) becomes 0 after
-/// standardisation, i.e. the training mean, and the feature's presence column is 0.</item>
+/// <item>A numeric feature is by default standardised with the mean and population standard deviation
+/// of the <b>training</b> rows where it is present (a standard deviation of 0 is replaced by 1); other
+/// encodings (<see cref="NumericEncoding"/>: robust, quantile, piecewise-linear bins) and a log step
+/// are chosen per feature with <see cref="Numeric(string, NumericOptions)"/>, all fitted on the
+/// training rows. A missing numeric value (empty cell, NA, NaN, or a column the row's table lacks)
+/// encodes as 0 in every value column (for standardisation: the training mean), and the feature's
+/// presence column is 0.</item>
 /// <item>A categorical value is matched exactly (case-sensitive, after trimming spaces). An unknown
 /// category encodes as all zeros (one-hot) or as the reserved index 0 (embedding) and is counted in
 /// <see cref="EncodedData.UnknownCategoryCounts"/> and <see cref="MultiTaskDataset.UnknownCategories"/>
@@ -57,6 +60,23 @@ public sealed class FeatureSchema
     /// <param name="name">The feature (and default column) name.</param>
     /// <returns>A new schema with the feature appended.</returns>
     public FeatureSchema Numeric(string name) => Add(new FeatureSpec(CheckName(name), FeatureKind.Numeric, [], CategoricalEncoding.OneHot));
+
+    /// <summary>Adds a numeric feature with the given encoding (no log step, default bins).</summary>
+    /// <param name="name">The feature (and default column) name.</param>
+    /// <param name="encoding">Standard, robust, quantile or piecewise-linear.</param>
+    /// <returns>A new schema with the feature appended.</returns>
+    public FeatureSchema Numeric(string name, NumericEncoding encoding) => Numeric(name, new NumericOptions { Encoding = encoding });
+
+    /// <summary>Adds a numeric feature with the given encoding options.</summary>
+    /// <param name="name">The feature (and default column) name.</param>
+    /// <param name="options">The encoding, log step and bin count.</param>
+    /// <returns>A new schema with the feature appended.</returns>
+    public FeatureSchema Numeric(string name, NumericOptions options)
+    {
+        CheckName(name);
+        ArgumentNullException.ThrowIfNull(options);
+        return Add(new FeatureSpec(name, FeatureKind.Numeric, [], CategoricalEncoding.OneHot, options.Validated(name)));
+    }
 
     /// <summary>Adds a one-hot encoded categorical feature.</summary>
     /// <param name="name">The feature (and default column) name.</param>

@@ -7,7 +7,8 @@ namespace MultiTask.Data;
 /// A raw table of named columns, numeric (<c>double</c>, NaN = missing) or text (null or a
 /// <see cref="TableOptions.MissingValues"/> token = missing), before a schema gives it meaning.
 /// It is what a CSV file is read into and how in-memory data enters
-/// <see cref="MultiTaskDataset.FromTable"/>.
+/// <see cref="MultiTaskDataset.FromTable"/>; its columns read back with <see cref="ColumnNames"/>,
+/// <see cref="NumericColumn"/> and <see cref="TextColumn"/>.
 /// </summary>
 /// <example><code>
 /// var houses = new Table("houses")
@@ -125,7 +126,51 @@ public sealed class Table
         return table;
     }
 
-    internal TableColumn Column(string column) => _columns[column];
+    /// <summary>
+    /// Reads column <paramref name="column"/> as numbers (a copy): a numeric column as it is, a text
+    /// column parsed with the invariant culture; missing cells (NaN, null, or a
+    /// <paramref name="missingValues"/> token) are NaN.
+    /// </summary>
+    /// <param name="column">The column name (exact match).</param>
+    /// <param name="missingValues">Tokens that mark a missing text cell, ignoring case; default <see cref="TableOptions.MissingValues"/>'s default.</param>
+    /// <exception cref="KeyNotFoundException">The table has no such column.</exception>
+    /// <exception cref="InvalidDataException">A text cell is neither a number nor a missing-value token.</exception>
+    public double[] NumericColumn(string column, IReadOnlyCollection<string>? missingValues = null)
+    {
+        var data = Column(column);
+        if (data.Numbers is { } numbers) return (double[])numbers.Clone();
+        var texts = TextColumn(column, missingValues);
+        var result = new double[texts.Length];
+        for (int r = 0; r < texts.Length; r++)
+        {
+            if (texts[r] is not { } text) { result[r] = double.NaN; continue; }
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out result[r]))
+                throw new InvalidDataException(
+                    $"Column '{column}' of table '{Name}', {RowName(r)}: '{text}' is not a number. Read the column with TextColumn, or fix the value (an empty cell or NA marks it missing).");
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Reads column <paramref name="column"/> as text (a copy): text cells trimmed, numbers formatted
+    /// with the invariant culture (round-trip format); missing cells (NaN, null, or a
+    /// <paramref name="missingValues"/> token) are null.
+    /// </summary>
+    /// <param name="column">The column name (exact match).</param>
+    /// <param name="missingValues">Tokens that mark a missing text cell, ignoring case; default <see cref="TableOptions.MissingValues"/>'s default.</param>
+    /// <exception cref="KeyNotFoundException">The table has no such column.</exception>
+    public string?[] TextColumn(string column, IReadOnlyCollection<string>? missingValues = null)
+    {
+        var data = Column(column);
+        if (data.Numbers is { } numbers)
+            return numbers.Select(v => double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray();
+        var missing = new HashSet<string>((missingValues ?? new TableOptions().MissingValues).Select(m => m.Trim()), StringComparer.OrdinalIgnoreCase);
+        return data.Texts!.Select(t => t?.Trim() is { } s && !missing.Contains(s) ? s : null).ToArray();
+    }
+
+    internal TableColumn Column(string column) => _columns.TryGetValue(column, out var data)
+        ? data
+        : throw new KeyNotFoundException($"Table '{Name}' has no column '{column}' (columns: {string.Join(", ", _names)}); check the name (exact, case-sensitive).");
 
     /// <summary>How a row is named in messages: the 1-based line number for CSV, the 0-based row index otherwise.</summary>
     internal string RowName(int row) => _lines is null ? $"row {row}" : $"line {_lines[row]}";

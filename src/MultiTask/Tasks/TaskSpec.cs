@@ -61,11 +61,35 @@ public sealed record TaskSpec
     public double Weight { get; init; } = 1.0;
 
     /// <summary>
-    /// Whether a regression target is standardised with the training labels' mean and standard
-    /// deviation (default true for regression; must be false for other kinds). Predictions are mapped
-    /// back with <see cref="FeatureEncoder.InverseTarget(string, float[])"/>.
+    /// How a regression target is transformed for training (the <see cref="Regression"/> factory sets
+    /// <see cref="Tasks.TargetTransform.Standardize"/>; must be <see cref="Tasks.TargetTransform.None"/>
+    /// for other kinds). Predictions and metrics are always mapped back to the user's units with
+    /// <see cref="FeatureEncoder.InverseTarget(string, float[])"/>.
     /// </summary>
-    public bool StandardizeTarget { get; init; }
+    public TargetTransform TargetTransform { get; init; }
+
+    /// <summary>
+    /// Shorthand for <see cref="TargetTransform"/>: true when the target is transformed (standardised,
+    /// possibly after a log or Yeo-Johnson step). Setting it to true turns
+    /// <see cref="Tasks.TargetTransform.None"/> into <see cref="Tasks.TargetTransform.Standardize"/> and
+    /// keeps any other transform; false sets <see cref="Tasks.TargetTransform.None"/>.
+    /// </summary>
+    public bool StandardizeTarget
+    {
+        get => TargetTransform != TargetTransform.None;
+        init => TargetTransform = !value ? TargetTransform.None
+            : TargetTransform == TargetTransform.None ? TargetTransform.Standardize : TargetTransform;
+    }
+
+    /// <summary>
+    /// Shared standardisation: regression tasks that predict the same quantity (e.g. house and condo
+    /// prices) and name the same group share one mean and standard deviation, fitted on the pooled
+    /// labelled training rows of all of them (after their log or Yeo-Johnson step, whose λ is then
+    /// fitted on the pooled labels too, so a value means the same in every task of the group). All tasks
+    /// of a group must use the same <see cref="TargetTransform"/>, other than None. Null (the default):
+    /// the task is standardised on its own labels.
+    /// </summary>
+    public string? TargetGroup { get; init; }
 
     /// <summary>
     /// The loss of this task, or null for the default of its kind: <see cref="MseLoss"/> (regression),
@@ -244,15 +268,29 @@ public sealed record TaskSpec
                     ? $"Task '{Name}' is {Kind}; CustomOutputSize is for custom tasks only (their head's width is fixed by the kind)."
                     : $"Task '{Name}': CustomOutputSize must be at least 1, got {size}.",
                 nameof(CustomOutputSize));
-        if (StandardizeTarget && Kind != TaskKind.Regression)
-            throw new ArgumentException($"Task '{Name}' is {Kind}; only regression targets can be standardised, set StandardizeTarget = false.", nameof(StandardizeTarget));
+        if (!Enum.IsDefined(TargetTransform))
+            throw new ArgumentException($"Task '{Name}' has unknown TargetTransform {TargetTransform}.", nameof(TargetTransform));
+        if (TargetTransform != TargetTransform.None && Kind != TaskKind.Regression)
+            throw new ArgumentException(
+                $"Task '{Name}' is {Kind}; only regression targets can be standardised or transformed, set StandardizeTarget = false (TargetTransform = None).",
+                nameof(TargetTransform));
+        if (TargetGroup is not null)
+        {
+            if (string.IsNullOrWhiteSpace(TargetGroup))
+                throw new ArgumentException($"Task '{Name}' has an empty TargetGroup; name the group (e.g. \"price\") or leave it null.", nameof(TargetGroup));
+            if (Kind != TaskKind.Regression || TargetTransform == TargetTransform.None)
+                throw new ArgumentException(
+                    $"Task '{Name}' has TargetGroup '{TargetGroup}' but {(Kind != TaskKind.Regression ? $"is {Kind}" : "does not transform its target (TargetTransform = None)")}; a target group shares a standardisation between regression tasks, so remove the group or standardise the target.",
+                    nameof(TargetGroup));
+        }
         if (!double.IsFinite(Weight) || Weight < 0)
             throw new ArgumentException($"Task '{Name}' has weight {Weight}; a task weight must be finite and non-negative.", nameof(Weight));
     }
 
     /// <summary>
     /// Checks a set of tasks together, and against <paramref name="schema"/> when given: at least one
-    /// task, each valid, names unique ignoring case, every feature in the schema, and no target column
+    /// task, each valid, names unique ignoring case, one <see cref="TargetTransform"/> per
+    /// <see cref="TargetGroup"/>, every feature in the schema, and no target column
     /// that is also an input feature (which would leak the label into the input).
     /// </summary>
     /// <param name="tasks">The tasks of one model.</param>
@@ -271,6 +309,11 @@ public sealed record TaskSpec
                 throw new ArgumentException(
                     $"Task name '{task.Name}' is used twice (also '{other}'); task names must be unique ignoring case.", nameof(tasks));
             names.Add(task.Name, task.Name);
+            if (task.TargetGroup is { } group && tasks.FirstOrDefault(o => o is not null && o.TargetGroup == group) is { } first
+                && first.TargetTransform != task.TargetTransform)
+                throw new ArgumentException(
+                    $"Tasks '{first.Name}' ({first.TargetTransform}) and '{task.Name}' ({task.TargetTransform}) share TargetGroup '{group}' but transform their targets differently; give every task of a group the same TargetTransform.",
+                    nameof(tasks));
             if (schema is null) continue;
             foreach (var f in task.Features)
                 if (!schema.Contains(f))

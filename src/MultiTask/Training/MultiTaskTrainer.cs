@@ -1,5 +1,6 @@
 using MultiTask.Architectures;
 using MultiTask.Data;
+using MultiTask.Engine;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
 using MultiTask.Metrics;
@@ -31,6 +32,7 @@ public sealed partial class MultiTaskTrainer
     private readonly List<Tensor> _trainable;
     private DataLoader? _loader;
     private long _globalStep;
+    private (EncodedData Source, EncodedData Train, EncodedData Validation)? _split;
 
     /// <summary>Creates a trainer; builds the optimizer over the model's parameters and the weighting's learned weights.</summary>
     /// <param name="model">The model to train.</param>
@@ -47,7 +49,7 @@ public sealed partial class MultiTaskTrainer
             model.LastSharedLayer.Count > 0 ? model.LastSharedLayer : null);
         Options.Weighting.Initialize(WeightingContext);
         _trainable = [.. model.Parameters(), .. Options.Weighting.Parameters()];
-        Optimizer = Options.Optimizer.Create([new ParamGroup(_trainable)]);
+        Optimizer = Options.Optimizer.Create(BuildParamGroups());
         _loaderGenerator = new Generator(Options.Seed);
     }
 
@@ -57,7 +59,10 @@ public sealed partial class MultiTaskTrainer
     /// <summary>The options.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>The optimizer over the model's parameters and the weighting's learned weights.</summary>
+    /// <summary>
+    /// The optimizer over the model's parameters and the weighting's learned weights: group 0 holds the parameters
+    /// no <see cref="TrainerOptions.ParameterGroups"/> entry selects, then one group per entry, in order.
+    /// </summary>
     public Optimizer Optimizer { get; }
 
     /// <summary>The weighting context (task names, shared parameters, step, initial and per-epoch losses).</summary>
@@ -75,7 +80,10 @@ public sealed partial class MultiTaskTrainer
     /// <see cref="TrainingStopReason.Cancelled"/>).
     /// </summary>
     /// <param name="train">The training data (its tasks must include the model's tasks).</param>
-    /// <param name="validation">Validation data for <c>val_*</c> losses, metrics, early stopping and the dynamic sampler; optional.</param>
+    /// <param name="validation">
+    /// Validation data for <c>val_*</c> losses, metrics, early stopping and the dynamic sampler; optional. Without it,
+    /// <see cref="TrainerOptions.ValidationSplit"/> &gt; 0 holds out part of <paramref name="train"/> instead.
+    /// </param>
     /// <param name="progress">Receives a report after each batch and each epoch; optional.</param>
     /// <param name="cancellationToken">Stops training cleanly between batches.</param>
     /// <param name="resumeFrom">A checkpoint directory to continue from exactly (see <see cref="LoadCheckpoint"/>); optional.</param>
@@ -85,14 +93,33 @@ public sealed partial class MultiTaskTrainer
     public TrainingReport Fit(EncodedData train, EncodedData? validation = null, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default, string? resumeFrom = null)
     {
+        int? threads = UseThreads();
+        try
+        {
+            return FitCore(train, validation, progress, cancellationToken, resumeFrom);
+        }
+        finally
+        {
+            RestoreThreads(threads);
+        }
+    }
+
+    private TrainingReport FitCore(EncodedData train, EncodedData? validation, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, string? resumeFrom)
+    {
         ArgumentNullException.ThrowIfNull(train);
         if (train.RowCount == 0)
             throw new ArgumentException("The training data has no rows; pass a non-empty training split.", nameof(train));
         var bindings = TaskBinding.Bind(Model, train, "training");
-        if (bindings.All(b => train.LabelCount(b.DataIndex) == 0))
+        if (bindings.FirstOrDefault(b => train.LabelCount(b.DataIndex) == 0) is { } unlabelled)
             throw new ArgumentException(
-                $"The training data has {train.RowCount} rows but no label for any of the model's tasks ({string.Join(", ", Model.TaskNames.Select(t => $"'{t}'"))}); check the label columns and masks.",
+                $"Task '{unlabelled.Name}' has no labels in the training data ({train.RowCount} rows); give it labelled training rows, or build the model without it (a model may use a subset of the data's tasks).",
                 nameof(train));
+        if (validation is null && Options.ValidationSplit > 0)
+        {
+            (train, validation) = HoldOut(train, bindings);
+            bindings = TaskBinding.Bind(Model, train, "training");
+        }
         TaskBinding[]? validationBindings = null;
         if (validation is not null)
         {
@@ -147,7 +174,15 @@ public sealed partial class MultiTaskTrainer
     public EvaluationResult Evaluate(EncodedData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return EvaluateCore(data, TaskBinding.Bind(Model, data, "evaluation"));
+        int? threads = UseThreads();
+        try
+        {
+            return EvaluateCore(data, TaskBinding.Bind(Model, data, "evaluation"));
+        }
+        finally
+        {
+            RestoreThreads(threads);
+        }
     }
 
     /// <summary>
@@ -324,7 +359,9 @@ public sealed partial class MultiTaskTrainer
     private DataLoader PrepareLoader(EncodedData train)
     {
         if (_loader is not null && ReferenceEquals(_loader.Data, train) && _restoredLoader is null) return _loader;
-        var loader = new DataLoader(train, Options.BatchSize, _loaderGenerator, Options.Sampler, tasks: Model.TaskNames);
+        // FullBatch (int.MaxValue) and any batch larger than the data mean the same single joint batch.
+        int batchSize = Options.Sampler is null ? Math.Min(Options.BatchSize, train.RowCount) : Options.BatchSize;
+        var loader = new DataLoader(train, batchSize, _loaderGenerator, Options.Sampler, tasks: Model.TaskNames);
         if (_restoredLoader is { } restored)
         {
             if (Options.Sampler is null)
@@ -367,42 +404,55 @@ public sealed partial class MultiTaskTrainer
 
     private EvaluationResult EvaluateCore(EncodedData data, TaskBinding[] bindings)
     {
-        int taskCount = bindings.Length;
-        var lossSum = new double[taskCount];
-        var labels = new int[taskCount];
-        var metrics = bindings.Select(b => b.Metrics.Select(m => m.Clone()).ToArray()).ToArray();
         bool wasTraining = Model.IsTraining;
         Model.Eval();
         try
         {
             using var noGrad = AG.NoGrad();
-            int size = Options.EvaluationBatchSize;
-            for (int start = 0; start < data.RowCount; start += size)
+            return EvaluateOutputs(data, bindings, Options.EvaluationBatchSize, inputs =>
             {
-                int count = Math.Min(size, data.RowCount - start);
-                var batch = data.GetBatch(Enumerable.Range(start, count).ToArray());
-                var outputs = Model.Forward(batch.Inputs);
-                for (int i = 0; i < taskCount; i++)
-                {
-                    var b = bindings[i];
-                    if (!batch.IsPresent(b.DataIndex)) continue;
-                    var output = outputs[b.Name];
-                    var targets = batch.Targets(b.DataIndex);
-                    var mask = batch.Mask(b.DataIndex);
-                    int n = batch.LabelCount(b.DataIndex);
-                    lossSum[i] += b.ComputeLoss(output, targets, mask).Item() * n;
-                    labels[i] += n;
-                    if (metrics[i].Length == 0) continue;
-                    var predictions = b.ToUserUnits(output, data.Encoder).ToArray();
-                    var userTargets = b.TargetsInUserUnits(targets, data.Encoder);
-                    var maskValues = mask.ToArray();
-                    foreach (var m in metrics[i]) m.Update(predictions, userTargets, maskValues);
-                }
-            }
+                var outputs = Model.Forward(inputs);
+                return bindings.Select(b => (outputs[b.Name], b.ToUserUnits(outputs[b.Name], data.Encoder))).ToArray();
+            });
         }
         finally
         {
             Model.Train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Each task's mean loss and metrics over <paramref name="data"/>, in batches of <paramref name="batchSize"/> rows;
+    /// <paramref name="forward"/> gives, per binding, the raw outputs (for the loss) and the predictions in user units
+    /// (for the metrics) of a batch's inputs.
+    /// </summary>
+    internal static EvaluationResult EvaluateOutputs(EncodedData data, TaskBinding[] bindings, int batchSize,
+        Func<Tensor, (Tensor Raw, Tensor User)[]> forward)
+    {
+        int taskCount = bindings.Length;
+        var lossSum = new double[taskCount];
+        var labels = new int[taskCount];
+        var metrics = bindings.Select(b => b.Metrics.Select(m => m.Clone()).ToArray()).ToArray();
+        for (int start = 0; start < data.RowCount; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.RowCount - start);
+            var batch = data.GetBatch(Enumerable.Range(start, count).ToArray());
+            var outputs = forward(batch.Inputs);
+            for (int i = 0; i < taskCount; i++)
+            {
+                var b = bindings[i];
+                if (!batch.IsPresent(b.DataIndex)) continue;
+                var targets = batch.Targets(b.DataIndex);
+                var mask = batch.Mask(b.DataIndex);
+                int n = batch.LabelCount(b.DataIndex);
+                lossSum[i] += b.ComputeLoss(outputs[i].Raw, targets, mask).Item() * n;
+                labels[i] += n;
+                if (metrics[i].Length == 0) continue;
+                var predictions = outputs[i].User.ToArray();
+                var userTargets = b.TargetsInUserUnits(targets, data.Encoder);
+                var maskValues = mask.ToArray();
+                foreach (var m in metrics[i]) m.Update(predictions, userTargets, maskValues);
+            }
         }
         var tasks = new OrderedDictionary<string, TaskEvaluation>(StringComparer.Ordinal);
         for (int i = 0; i < taskCount; i++)
@@ -424,6 +474,7 @@ public sealed partial class MultiTaskTrainer
         int rows = inputs.Shape[0];
         var results = bindings.Select(b => new float[rows * b.Spec.OutputSize]).ToArray();
         bool wasTraining = Model.IsTraining;
+        int? threads = UseThreads();
         Model.Eval();
         try
         {
@@ -445,6 +496,7 @@ public sealed partial class MultiTaskTrainer
         finally
         {
             Model.Train(wasTraining);
+            RestoreThreads(threads);
         }
         return new TaskOutputs(bindings.Select((b, i) => new KeyValuePair<string, Tensor>(b.Name, Tensor.FromArray(results[i], rows, b.Spec.OutputSize))));
     }

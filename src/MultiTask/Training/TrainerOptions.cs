@@ -16,7 +16,13 @@ public sealed record TrainerOptions
     /// <summary>The total number of epochs (counting epochs restored from a checkpoint). Default 10.</summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>Rows per training batch. Default 32.</summary>
+    /// <summary>
+    /// The <see cref="BatchSize"/> that means one batch of all training rows per epoch (full-batch gradient
+    /// descent: one optimizer step per epoch, no shuffling noise). Needs joint batches (<see cref="Sampler"/> = null).
+    /// </summary>
+    public const int FullBatch = int.MaxValue;
+
+    /// <summary>Rows per training batch, or <see cref="FullBatch"/> for all rows in one batch. Default 32.</summary>
     public int BatchSize { get; init; } = 32;
 
     /// <summary>Rows per batch when evaluating and predicting (does not change results). Default 512.</summary>
@@ -27,6 +33,33 @@ public sealed record TrainerOptions
 
     /// <summary>The optimizer, built over the model's parameters and the weighting's learned weights. Default Adam with learning rate 1e-3.</summary>
     public OptimizerOptions Optimizer { get; init; } = new AdamOptions();
+
+    /// <summary>
+    /// Learning rate and weight decay per parameter role or block, e.g.
+    /// <c>[new ParameterGroupOptions(ParameterRole.Task) { WeightDecay = 0.1 }, new ParameterGroupOptions("backbone.0") { LearningRate = 1e-4 }]</c>.
+    /// Each trained parameter joins the first entry that selects it; the others stay in the default group, which
+    /// uses <see cref="Optimizer"/>'s settings. The optimizer's <see cref="Engine.Optim.Optimizer.ParamGroups"/> are the default
+    /// group first, then one group per entry in this order (learning-rate schedulers scale each from its own rate).
+    /// Default: none.
+    /// </summary>
+    public IReadOnlyList<ParameterGroupOptions> ParameterGroups { get; init; } = [];
+
+    /// <summary>
+    /// When <see cref="MultiTaskTrainer.Fit"/> gets no validation data: the fraction of the training rows held
+    /// out as validation data (Keras' <c>validation_split</c>), in [0, 1). The held-out rows are drawn with
+    /// <see cref="Seed"/>, per task: about this fraction of each task's labelled rows, while every task keeps
+    /// at least one training label; a task with too few labels for one held-out row keeps all its rows in
+    /// training. Held-out rows never reach a gradient; they feed the <c>val_*</c> losses and metrics, early
+    /// stopping and the report's final validation. Ignored when validation data is passed. Default 0 (none).
+    /// </summary>
+    public double ValidationSplit { get; init; }
+
+    /// <summary>
+    /// The most threads a matrix product may use while this trainer fits, evaluates or predicts on the calling
+    /// thread (see <see cref="Engine.EngineOptions.MaxThreads"/>, restored afterwards); null keeps the engine's
+    /// setting (default: all processors). Does not change results.
+    /// </summary>
+    public int? MaxThreads { get; init; }
 
     /// <summary>How the per-task losses are combined into gradients. Default <see cref="EqualWeighting"/>.</summary>
     public LossWeighting Weighting { get; init; } = new EqualWeighting();
@@ -60,6 +93,10 @@ public sealed record TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"Epochs must be at least 1, got {Epochs}.");
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be at least 1, got {BatchSize}.");
+        if (BatchSize == FullBatch && Sampler is not null)
+            throw new ArgumentException(
+                "BatchSize = TrainerOptions.FullBatch means one joint batch of all rows per epoch, but a Sampler draws per-task batches; set Sampler = null or give a batch size.",
+                nameof(BatchSize));
         if (EvaluationBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, $"EvaluationBatchSize must be at least 1, got {EvaluationBatchSize}.");
         if (Optimizer is null) throw new ArgumentException("TrainerOptions.Optimizer is null; set it, e.g. new AdamOptions { LearningRate = 1e-3 }.", nameof(Optimizer));
@@ -73,5 +110,13 @@ public sealed record TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, $"GradientClipNorm must be positive and finite, got {clip}; use null for no clipping.");
         if (Generators is null || Generators.Any(g => g is null))
             throw new ArgumentException("TrainerOptions.Generators is null or contains null.", nameof(Generators));
+        if (ParameterGroups is null || ParameterGroups.Any(g => g is null))
+            throw new ArgumentException("TrainerOptions.ParameterGroups is null or contains null; pass a list of ParameterGroupOptions (or leave the default, empty).", nameof(ParameterGroups));
+        for (int i = 0; i < ParameterGroups.Count; i++) ParameterGroups[i].Validate(i);
+        if (!(ValidationSplit >= 0 && ValidationSplit < 1))
+            throw new ArgumentOutOfRangeException(nameof(ValidationSplit), ValidationSplit,
+                $"ValidationSplit must be in [0, 1), got {ValidationSplit}; e.g. 0.15 holds out 15% of each task's labelled rows, 0 holds out none.");
+        if (MaxThreads is int threads && threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxThreads), threads, $"MaxThreads must be at least 1, got {threads}; use null for the engine's setting.");
     }
 }

@@ -20,10 +20,26 @@ namespace MultiTask.Weighting;
 /// <c>direction_norm</c> is ‖Σᵢ αᵢ·gᵢ‖ — near 0 means the shared parameters are Pareto-stationary.
 /// </para>
 /// <para>
+/// <b>Pareto-stationary steps.</b> When the min-norm point is zero the current point is Pareto-stationary and
+/// MGDA has no common descent direction (the paper's stopping case). In float arithmetic it is rarely exactly
+/// zero, but a point with ‖Σᵢ αᵢ·gᵢ‖ ≤ <c>stationaryTolerance</c>·maxᵢ ‖gᵢ‖ is a cancellation of opposing
+/// gradients, whose remainder is rounding noise. Such a step is treated as stationary, faithfully to the
+/// paper: the shared parameters get no gradient from the tasks (only from the extra objective, if any), the
+/// diagnostic <c>stationary</c> is 1 and <see cref="StationarySteps"/> counts it. This matters with Adam,
+/// which divides by the running gradient scale: it would otherwise turn a vanishing, noise-dominated
+/// direction into full-sized steps of the shared parameters.
+/// </para>
+/// <para>
 /// This is plain MGDA on the shared parameters' gradients (one backward pass per task through the
 /// shared part), not the MGDA-UB upper bound on a shared representation. Because it only looks at
 /// directions, a task with a much larger gradient does not dominate; tasks whose losses have very
 /// different scales are balanced by the geometry of their gradients instead.
+/// </para>
+/// <para>
+/// <b>When not to use it.</b> With noisy gradients (few rows, and above all full-batch training on a small
+/// table) the min-norm point jumps between the hull's vertices from step to step, ignoring one task entirely
+/// at times, and Adam adapts its scale to a direction that keeps changing. On small tabular data
+/// <see cref="EqualWeighting"/> is the safer default (measurements in docs/weighting.md).
 /// </para>
 /// </remarks>
 public sealed class Mgda : LossWeighting
@@ -31,14 +47,27 @@ public sealed class Mgda : LossWeighting
     /// <summary>Creates the strategy.</summary>
     /// <param name="maxIterations">Frank–Wolfe steps at most (three or more tasks).</param>
     /// <param name="tolerance">Stop when the largest change of an αᵢ is below this.</param>
-    public Mgda(int maxIterations = 250, double tolerance = 1e-5)
+    /// <param name="stationaryTolerance">
+    /// A step is Pareto-stationary (no shared update from the tasks) when ‖Σᵢ αᵢ·gᵢ‖ is at most this times the largest ‖gᵢ‖;
+    /// in [0, 1). 0 treats only an exact zero so.
+    /// </param>
+    public Mgda(int maxIterations = 250, double tolerance = 1e-5, double stationaryTolerance = 1e-4)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         if (!(tolerance > 0) || !double.IsFinite(tolerance))
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "tolerance must be positive and finite.");
+        if (!(stationaryTolerance >= 0 && stationaryTolerance < 1))
+            throw new ArgumentOutOfRangeException(nameof(stationaryTolerance), stationaryTolerance, $"stationaryTolerance must be in [0, 1), got {stationaryTolerance}.");
         MaxIterations = maxIterations;
         Tolerance = tolerance;
+        StationaryTolerance = stationaryTolerance;
     }
+
+    /// <summary>The relative norm below which a step is treated as Pareto-stationary.</summary>
+    public double StationaryTolerance { get; }
+
+    /// <summary>How many steps so far were Pareto-stationary (the shared parameters got no gradient from the tasks); saved in checkpoints.</summary>
+    public long StationarySteps { get; private set; }
 
     /// <summary>Frank–Wolfe steps at most.</summary>
     public int MaxIterations { get; }
@@ -59,12 +88,38 @@ public sealed class Mgda : LossWeighting
         var alpha = MinNormWeights(gram, MaxIterations, Tolerance);
         var shared = new float[context.SharedNumel];
         for (int a = 0; a < present.Length; a++) GradientVectors.AddScaled(shared, alpha[a], grads[present[a]]);
+        double norm = Math.Sqrt(GradientVectors.SquaredNorm(shared)), largest = 0;
+        for (int a = 0; a < present.Length; a++) largest = Math.Max(largest, Math.Sqrt(gram[a, a]));
+        bool stationary = norm <= StationaryTolerance * largest;
+        if (stationary)
+        {
+            Array.Clear(shared);
+            StationarySteps++;
+        }
         double objective = BackwardWithSharedGradient(taskLosses, shared, context);
 
         var weights = new double[grads.Length];
         for (int a = 0; a < present.Length; a++) weights[present[a]] = alpha[a];
         return new WeightingResult(weights, objective,
-            new Dictionary<string, double> { ["direction_norm"] = Math.Sqrt(GradientVectors.SquaredNorm(shared)) });
+            new Dictionary<string, double> { ["direction_norm"] = norm, ["stationary"] = stationary ? 1 : 0 });
+    }
+
+    /// <inheritdoc />
+    public override WeightingStateDict StateDict()
+    {
+        var state = new WeightingStateDict();
+        state.Values["stationary_steps"] = StationarySteps;
+        return state;
+    }
+
+    /// <inheritdoc />
+    public override void LoadStateDict(WeightingStateDict stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var unknown = stateDict.Tensors.Keys.Concat(stateDict.Values.Keys).Where(k => k != "stationary_steps").ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"Mgda's state has only 'stationary_steps', but the snapshot has {string.Join(", ", unknown.Select(k => $"'{k}'"))}; it was taken from another strategy.", nameof(stateDict));
+        StationarySteps = stateDict.Values.TryGetValue("stationary_steps", out double steps) ? (long)steps : 0;
     }
 
     /// <summary>The α on the simplex minimising ‖Σ αᵢ gᵢ‖², given the Gram matrix of the gᵢ.</summary>

@@ -25,6 +25,13 @@ namespace MultiTask.Weighting;
 /// A task without labels in a batch adds neither term, so its sᵢ gets no gradient from that batch.
 /// Use it when the losses have very different scales or units (e.g. prices and probabilities).
 /// </para>
+/// <para>
+/// <b>When not to use it.</b> The weight follows the task's own <i>training</i> loss: at the optimum
+/// cᵢ·exp(−sᵢ) = ½/Lᵢ. A task whose loss stays high (noisy, or small and poorly fitted) is turned down, starving
+/// the task multi-task learning was meant to help; a small task the network memorises has its weight driven up
+/// and overfits further. The trainer standardises regression targets, so the losses already share a scale, and
+/// on small tabular data <see cref="EqualWeighting"/> is the safer default (measurements in docs/weighting.md).
+/// </para>
 /// </remarks>
 public sealed class UncertaintyWeighting : LossWeighting
 {

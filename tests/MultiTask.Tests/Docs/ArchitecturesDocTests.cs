@@ -1,5 +1,6 @@
 using FluentAssertions;
 using MultiTask.Architectures;
+using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Tests.Training;
 
@@ -60,5 +61,64 @@ public class ArchitecturesDocTests
             model.TaskNames.Should().Equal("a", "b");
             model.InputSize.Should().Be(encoder.Width);
         }
+    }
+}
+
+/// <summary>The snippets of the "Hard sharing for tables" section of docs/architectures.md, built and checked.</summary>
+public class HardSharingOptionsDocTests
+{
+    [Fact]
+    public void The_recipe_of_every_option_builds_a_model_whose_tasks_start_pooled()
+    {
+        var train = TrainingData.Encoded().Train;
+        var encoder = train.Encoder;
+        var options = new HardSharingOptions
+        {
+            Backbone = [128, 128],
+            Head = [32],
+            Mlp = new MlpOptions { LayerNorm = true, Dropout = 0.1f },
+            ResidualHeads = true,
+            Wide = WidePath.SharedAndPerTask,
+            NumericEmbedding = new PeriodicEmbeddingOptions { Frequencies = 16, Sigma = 0.1, Size = 16 },
+        };
+        var model = MultiTaskModel.HardSharing(encoder, options, new Generator(1));
+
+        model.Eval();
+        var y = model.Forward(train.Features);
+        y["a"].ToArray().Should().Equal(y["b"].ToArray());
+        model.StateDict().Keys.Should().Contain(["backbone.periodic.frequencies", "backbone.1.weight", "shared_head.0.weight", "heads.a.4.weight", "wide.weight", "wide_heads.b.bias"]);
+    }
+
+    [Fact]
+    public void Residual_wide_and_periodic_snippets()
+    {
+        var train = TrainingData.Encoded().Train;
+        var encoder = train.Encoder;
+        var residual = MultiTaskModel.HardSharing(encoder, new HardSharingOptions { ResidualHeads = true }, new Generator(1));
+        residual.SharedHead.Should().NotBeNull();
+
+        float[] ridgeWeight = [0.5f, -1f, 2f];
+        float ridgeBias = 0.25f;
+        var wideAndDeep = MultiTaskModel.HardSharing(encoder, new HardSharingOptions { Wide = WidePath.SharedAndPerTask }, new Generator(1));
+        Tensor xWide = wideAndDeep.WideInputs(train.Features); // the columns the wide path reads: fit e.g. a ridge regression on them
+        ridgeWeight.CopyTo(wideAndDeep.Wide!.Weight.AsSpan()); // [outputSize, xWide.Size(1)], set in place
+        wideAndDeep.Wide.Bias!.AsSpan()[0] = ridgeBias;
+        xWide.Shape.Should().Equal(train.Features.Shape);
+        wideAndDeep.Wide.Weight.ToArray().Should().Equal(ridgeWeight);
+
+        var periodic = MultiTaskModel.HardSharing(encoder, new HardSharingOptions
+        {
+            NumericEmbedding = new PeriodicEmbeddingOptions { Frequencies = 48, Sigma = 0.01, Size = 24 },
+        }, new Generator(1));
+        periodic.StateDict()["backbone.periodic.weight"].Shape.Should().Equal(3, 96, 24);
+
+        var plr = new PeriodicEmbedding(encoder, new PeriodicEmbeddingOptions { Sigma = 0.1 }, new Generator(1));
+        var backbone = new Sequential().Add("periodic", plr);
+        int width = new MlpOptions().AddHidden(backbone, plr.OutputSize, [64, 64], new Generator(2));
+        var custom = MultiTaskModel.HardSharing(backbone, width, encoder.Tasks.Select(t => (t.Name, t.OutputSize)).ToList(), inputSize: encoder.Width);
+        custom.Forward(train.Features)["b"].Shape.Should().Equal(train.Features.Size(0), 1);
+
+        var mlp = new MlpOptions { LayerNorm = true }.Build(inputSize: 10, hidden: [32, 16], outputSize: 1, generator: new Generator(1));
+        mlp.Count.Should().Be(7);
     }
 }

@@ -137,4 +137,34 @@ public class TaskSpecTests
         var regression = () => (TaskSpec.Regression("y", ["x"]) with { CustomOutputSize = 2 }).Validate();
         regression.Should().Throw<ArgumentException>().WithMessage("*'y' is Regression*custom tasks only*");
     }
+
+    [Fact]
+    public void TargetTransform_defaults_and_the_StandardizeTarget_shorthand()
+    {
+        var reg = TaskSpec.Regression("price", ["a"]);
+        reg.TargetTransform.Should().Be(TargetTransform.Standardize);
+        TaskSpec.Regression("price", ["a"], standardizeTarget: false).TargetTransform.Should().Be(TargetTransform.None);
+        TaskSpec.Binary("b", ["a"]).TargetTransform.Should().Be(TargetTransform.None);
+        (reg with { StandardizeTarget = false }).TargetTransform.Should().Be(TargetTransform.None);
+        var log = reg with { TargetTransform = TargetTransform.Log };
+        log.StandardizeTarget.Should().BeTrue("a log target is standardised after the log");
+        (log with { StandardizeTarget = true }).TargetTransform.Should().Be(TargetTransform.Log, "true keeps a chosen transform");
+    }
+
+    [Fact]
+    public void TargetGroup_is_for_transformed_regression_targets_only()
+    {
+        var reg = TaskSpec.Regression("price", ["a"]);
+        FluentActions.Invoking(() => (reg with { TargetGroup = " " }).Validate())
+            .Should().Throw<ArgumentException>().WithMessage("Task 'price' has an empty TargetGroup*");
+        FluentActions.Invoking(() => (reg with { TargetGroup = "p", TargetTransform = TargetTransform.None }).Validate())
+            .Should().Throw<ArgumentException>().WithMessage("Task 'price' has TargetGroup 'p' but does not transform its target*");
+        FluentActions.Invoking(() => (TaskSpec.Binary("b", ["a"]) with { TargetGroup = "p" }).Validate())
+            .Should().Throw<ArgumentException>().WithMessage("Task 'b' has TargetGroup 'p' but is Binary*");
+        FluentActions.Invoking(() => (TaskSpec.Binary("b", ["a"]) with { TargetTransform = TargetTransform.Log }).Validate())
+            .Should().Throw<ArgumentException>().WithMessage("Task 'b' is Binary; only regression targets*");
+        FluentActions.Invoking(() => TaskSpec.ValidateAll([reg with { TargetGroup = "p" }, TaskSpec.Regression("q", ["a"]) with { TargetGroup = "p", TargetTransform = TargetTransform.YeoJohnson }]))
+            .Should().Throw<ArgumentException>().WithMessage("Tasks 'price' (Standardize) and 'q' (YeoJohnson) share TargetGroup 'p'*");
+        TaskSpec.ValidateAll([reg with { TargetGroup = "p" }, TaskSpec.Regression("q", ["a"]) with { TargetGroup = "p" }]);
+    }
 }

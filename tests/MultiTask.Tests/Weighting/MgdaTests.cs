@@ -77,4 +77,48 @@ public class MgdaTests
         Expect.Close(result.Weights, 0.5, 0, 0.5);
         Expect.Close(m.Theta.Grad, 0.5, 0.5);
     }
+
+    [Fact]
+    public void NearlyOpposedGradients_AreAParetoStationaryStep()
+    {
+        // g1 = (1, 0), g2 = (−1, 1e-5): α ≈ (½, ½) and Σαg ≈ (0, 5e-6), 5e-6 of the largest gradient's norm —
+        // cancellation noise, not a common descent direction. The shared parameters get no gradient.
+        var m = new TinyModel(2);
+        var mgda = new Mgda();
+        var result = mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 1e-5f)], m.Context("t1", "t2"));
+        m.Theta.Grad!.ToArray().Should().Equal(0f, 0f);
+        Expect.Close(m.Heads[0].Grad, 2);
+        Expect.Close(m.Heads[1].Grad, 3);
+        result.Diagnostics["stationary"].Should().Be(1);
+        result.Diagnostics["direction_norm"].Should().BeApproximately(5e-6, 1e-7);
+        mgda.StationarySteps.Should().Be(1);
+
+        // Without the tolerance the residue is passed on (what Adam would blow up to a full-sized step).
+        m = new TinyModel(2);
+        var plain = new Mgda(stationaryTolerance: 0);
+        plain.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 1e-5f)], m.Context("t1", "t2")).Diagnostics["stationary"].Should().Be(0);
+        m.Theta.Grad!.ToArray()[1].Should().BeApproximately(5e-6f, 1e-7f);
+        plain.StationarySteps.Should().Be(0);
+    }
+
+    [Fact]
+    public void AgreeingGradients_AreNotStationary_AndTheCountIsCheckpointed()
+    {
+        var m = new TinyModel(2);
+        var mgda = new Mgda();
+        mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 1e-5f)], m.Context("t1", "t2"));
+        m = new TinyModel(2);
+        var result = mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, 0, 1)], m.Context("t1", "t2"));
+        result.Diagnostics["stationary"].Should().Be(0);
+        Expect.Close(m.Theta.Grad, 0.5, 0.5);
+
+        var state = mgda.StateDict();
+        state.Values["stationary_steps"].Should().Be(1);
+        var restored = new Mgda();
+        restored.LoadStateDict(state);
+        restored.StationarySteps.Should().Be(1);
+        restored.LoadStateDict(new MultiTask.Weighting.WeightingStateDict());
+        restored.StationarySteps.Should().Be(0, "a checkpoint from before the counter existed starts it at 0");
+        FluentActions.Invoking(() => new Mgda(stationaryTolerance: 1)).Should().Throw<ArgumentOutOfRangeException>();
+    }
 }
