@@ -14,6 +14,12 @@ internal sealed class ChoiceParameter<T> : SearchParameter
         if (values.Count == 0)
             throw new ArgumentException($"Choice parameter '{name}' has no values; give at least one.", nameof(values));
         _values = values.Select(v => (object?)v).ToArray();
+        for (int i = 1; i < _values.Length; i++)
+            if (Array.FindIndex(_values, 0, i, v => Equals(v, _values[i])) >= 0)
+                throw new ArgumentException(
+                    $"Choice parameter '{name}' lists {ValueText.Format(_values[i], false)} twice, which would make it twice as likely. " +
+                    "If you meant one array as a single option, a lone array is read as the list of options: write Choice<int[]>(name, [16, 16], [32, 32]) or Fixed(name, array).",
+                    nameof(values));
         _fixed = isFixed;
     }
 

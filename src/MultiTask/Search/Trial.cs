@@ -49,8 +49,12 @@ public sealed class Trial
         if (value is T typed) return typed;
         if (value is null && default(T) is null) return default!;
         string actual = value?.GetType().Name ?? "null";
+        // Choice("widths", new[] { 16, 32 }) declares two int options, not one array option: say so when it bites.
+        string hint = typeof(T).IsArray && value is not null && !value.GetType().IsArray
+            ? " A single array passed to Choice is read as the list of options; declare array options with Choice<int[]>(name, [16, 16], [32, 32])."
+            : "";
         throw new InvalidCastException(
-            $"Parameter '{name}' is a {actual} ({ValueText.Format(value, false)}), not a {typeof(T).Name}; call Get<{(value is null ? typeof(T).Name + "?" : actual)}>(\"{name}\").");
+            $"Parameter '{name}' is a {actual} ({ValueText.Format(value, false)}), not a {typeof(T).Name}; call Get<{(value is null ? typeof(T).Name + "?" : actual)}>(\"{name}\").{hint}");
     }
 
     /// <summary>The configuration as <c>name=value</c> pairs.</summary>
