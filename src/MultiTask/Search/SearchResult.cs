@@ -78,15 +78,8 @@ public sealed class SearchResult
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"{Trials.Count} evaluations, {FoldCount}-fold scores ({(Direction == MetricDirection.LowerIsBetter ? "lower" : "higher")} is better); best: #{Best.Index} {Best.Trial}");
         foreach (var row in rows)
-        {
-            for (int c = 0; c < row.Length; c++)
-            {
-                if (c > 0) sb.Append("  ");
-                sb.Append(left[c] ? row[c].PadRight(widths[c]) : row[c].PadLeft(widths[c]));
-            }
-            sb.Append('\n');
-        }
-        return sb.ToString().Replace(" \n", "\n", StringComparison.Ordinal).TrimEnd() + Environment.NewLine;
+            sb.AppendLine(string.Join("  ", row.Select((cell, c) => left[c] ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
+        return sb.ToString();
     }
 
     /// <summary>
