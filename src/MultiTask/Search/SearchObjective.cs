@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MultiTask.Data;
 using MultiTask.Metrics;
 using MultiTask.Training;
@@ -24,12 +25,19 @@ public static class SearchObjective
     {
         ArgumentNullException.ThrowIfNull(build);
         ArgumentException.ThrowIfNullOrWhiteSpace(score);
+        // Folds train at the same time: a model, weighting, sampler or callback handed to two of them would
+        // mix their state (learned loss weights, early-stopping counters) and make scores depend on timing.
+        var seen = new ConditionalWeakTable<object, object>();
         return fold =>
         {
             var encoder = FeatureEncoder.Fit(fold.Train);
             var (model, options) = build(fold.Trial, encoder, fold.Budget, fold.Seed);
             if (model is null || options is null)
                 throw new InvalidOperationException("The model builder returned a null model or null options; return a new model and new TrainerOptions.");
+            RequireNew(seen, model, "model", "MultiTaskModel.HardSharing(encoder, ...)");
+            RequireNew(seen, options.Weighting, "TrainerOptions.Weighting", "Weighting = new UncertaintyWeighting()");
+            if (options.Sampler is not null) RequireNew(seen, options.Sampler, "TrainerOptions.Sampler", "Sampler = TaskSampler.Temperature(2)");
+            foreach (var callback in options.Callbacks ?? []) RequireNew(seen, callback, $"callback {callback?.GetType().Name}", "Callbacks = [new EarlyStopping(...)]");
             var validation = encoder.Transform(fold.Validation);
             var trainer = new MultiTaskTrainer(model, options);
             var report = trainer.Fit(encoder.Transform(fold.Train), validation, cancellationToken: fold.CancellationToken);
@@ -86,6 +94,15 @@ public static class SearchObjective
         Check(score, owner.Directions[name], direction);
         RequireLabels(owner, score);
         return owner[name];
+    }
+
+    private static void RequireNew(ConditionalWeakTable<object, object> seen, object? instance, string what, string example)
+    {
+        if (instance is null) return;
+        if (!seen.TryAdd(instance, instance))
+            throw new InvalidOperationException(
+                $"The model builder returned a {what} instance that it already returned for another fold or trial; folds train in parallel and must not share state. " +
+                $"Create it inside the builder ({example}).");
     }
 
     private static TaskEvaluation Task(EvaluationResult evaluation, string task, string score) =>

@@ -76,6 +76,7 @@ public sealed class TrialRunner
     public IReadOnlyList<TrialResult> Evaluate(IReadOnlyList<Trial> trials, int budget, int rung = 0)
     {
         ArgumentNullException.ThrowIfNull(trials);
+        if (budget < 1) throw new ArgumentOutOfRangeException(nameof(budget), budget, $"The budget must be at least 1, got {budget}.");
         _cancellationToken.ThrowIfCancellationRequested();
         int n = trials.Count, k = _folds.Count, first = _results.Count;
         var scores = new double[n][];

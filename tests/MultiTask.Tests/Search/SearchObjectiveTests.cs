@@ -84,6 +84,18 @@ public class SearchObjectiveTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*'a.r2' is higher-is-better*HigherIsBetter*");
     }
 
+    [Fact]
+    public void Instances_shared_between_folds_are_refused_with_the_fix()
+    {
+        var shared = new MultiTask.Weighting.UncertaintyWeighting();
+        var act = () => new GridSearch(1, new SearchOptions { MaxParallel = 1 }).Run(
+            new SearchSpace().Fixed("lr", 1e-3), Data, 2,
+            SearchObjective.Train((trial, encoder, budget, seed) =>
+                (MultiTaskModel.HardSharing(encoder, backbone: [4], generator: new Generator(seed)), new TrainerOptions { Epochs = 1, Weighting = shared }), "val_loss"));
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage("*fold 1: InvalidOperationException: The model builder returned a TrainerOptions.Weighting instance that it already returned*new UncertaintyWeighting()*");
+    }
+
     /// <summary>The seed the search gave (trial, fold): the objective records it, so read it back through a probe run.</summary>
     private static ulong FoldSeed(TrialResult trial, int fold)
     {

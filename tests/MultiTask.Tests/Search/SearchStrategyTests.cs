@@ -42,7 +42,7 @@ public class SearchStrategyTests
         var finished = new System.Collections.Concurrent.ConcurrentQueue<int>();
         var result = new RandomSearch(4, options: new SearchOptions { MaxParallel = 2, Seed = 1 }).Run(Space, SearchTestData.Folds(2), f =>
         {
-            if (f.Trial.Id == 0) Thread.Sleep(200);
+            if (f.Trial.Id == 0) Thread.Sleep(60);
             return f.Trial.Id;
         }, new InlineProgress(p => finished.Enqueue(p.Trial.Trial.Id)));
         result.Trials.Select(t => t.Trial.Id).Should().Equal(0, 1, 2, 3);

@@ -40,13 +40,16 @@ public class SuccessiveHalvingTests
     [Fact]
     public void Failed_configurations_rank_last()
     {
-        var space = new SearchSpace().Int("n", 0, 5);
-        var result = new SuccessiveHalving(6, 1, 2, eta: 2, new SearchOptions { MaxParallel = 1 }).Run(
-            space, SearchTestData.Folds(2), f => f.Trial.Get<int>("n") < 4 ? throw new InvalidOperationException("too small") : f.Trial.Get<int>("n"));
-        var second = result.Trials.Where(t => t.Rung == 1).ToArray();
-        second.Should().HaveCount(3);
-        second.Count(t => t.Status == TrialStatus.Completed).Should().Be(
-            result.Trials.Count(t => t.Rung == 0 && t.Status == TrialStatus.Completed));
+        // Odd n fail; of the 9 first-rung configurations the 3 kept are the best completed ones, then
+        // failed ones by index only if fewer than 3 completed.
+        var space = new SearchSpace().Int("n", 0, 9);
+        var result = new SuccessiveHalving(9, 1, 3, eta: 3, new SearchOptions { MaxParallel = 2, Seed = 4 }).Run(
+            space, SearchTestData.Folds(2), f => f.Trial.Get<int>("n") % 2 == 1 ? throw new InvalidOperationException("odd") : -f.Trial.Get<int>("n"));
+        var first = result.Trials.Where(t => t.Rung == 0).ToArray();
+        first.Should().Contain(t => t.Status == TrialStatus.Failed).And.Contain(t => t.Status == TrialStatus.Completed);
+        var expected = first.OrderBy(t => t.Status == TrialStatus.Failed).ThenBy(t => t.Status == TrialStatus.Failed ? 0 : t.Mean).ThenBy(t => t.Index)
+            .Take(3).Select(t => t.Trial.Id).Order();
+        result.Trials.Where(t => t.Rung == 1).Select(t => t.Trial.Id).Should().Equal(expected);
     }
 
     [Fact]
