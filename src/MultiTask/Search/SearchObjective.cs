@@ -40,6 +40,9 @@ public static class SearchObjective
             foreach (var callback in options.Callbacks ?? []) RequireNew(seen, callback, $"callback {callback?.GetType().Name}", "Callbacks = [new EarlyStopping(...)]");
             var validation = encoder.Transform(fold.Validation);
             var trainer = new MultiTaskTrainer(model, options);
+            // One evaluation pass of the untrained model finds a misspelt score key, a wrong direction or a
+            // task without validation labels before the fold spends its whole budget training.
+            Score(trainer.Evaluate(validation), score, fold.Direction);
             var report = trainer.Fit(encoder.Transform(fold.Train), validation, cancellationToken: fold.CancellationToken);
             return Score(report.FinalValidation ?? trainer.Evaluate(validation), score, fold.Direction);
         };

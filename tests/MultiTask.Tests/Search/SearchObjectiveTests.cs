@@ -85,6 +85,24 @@ public class SearchObjectiveTests
     }
 
     [Fact]
+    public void A_misspelt_score_fails_before_any_epoch_is_trained()
+    {
+        int epochs = 0;
+        var act = () => new GridSearch(3, new SearchOptions { MaxParallel = 2 }).Run(
+            new SearchSpace().Fixed("lr", 1e-3), Data, 3,
+            SearchObjective.Train((trial, encoder, budget, seed) =>
+                (MultiTaskModel.HardSharing(encoder, backbone: [4], generator: new Generator(seed)),
+                 new TrainerOptions { Epochs = budget, Callbacks = [new CountEpochs(() => Interlocked.Increment(ref epochs))] }), "a.rsme"));
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'a.rsme': task 'a' has no metric 'rsme'*");
+        epochs.Should().Be(0);
+    }
+
+    private sealed class CountEpochs(Action onEpoch) : Callback
+    {
+        public override void OnEpochBegin(TrainingContext context) => onEpoch();
+    }
+
+    [Fact]
     public void Instances_shared_between_folds_are_refused_with_the_fix()
     {
         var shared = new MultiTask.Weighting.UncertaintyWeighting();
