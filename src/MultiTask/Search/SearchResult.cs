@@ -65,8 +65,8 @@ public sealed class SearchResult
                 ReferenceEquals(t, Best) ? "*" : "", Int(t.Index), Int(t.Trial.Id), Int(t.Rung), Int(t.Budget),
             };
             row.AddRange(names.Select(n => t.Trial.Label(n, false)));
-            row.Add(t.Status == TrialStatus.Completed ? t.Mean.ToString("G6", CultureInfo.InvariantCulture) : "—");
-            row.Add(t.Status == TrialStatus.Completed ? t.StandardDeviation.ToString("G3", CultureInfo.InvariantCulture) : "—");
+            row.Add(t.Status == TrialStatus.Completed ? Short(t.Mean, 6) : "—");
+            row.Add(t.Status == TrialStatus.Completed ? Short(t.StandardDeviation, 3) : "—");
             row.Add(t.Status == TrialStatus.Completed ? "ok" : "failed: " + Shorten(t.Error ?? "", 60));
             rows.Add(row.ToArray());
         }
@@ -146,6 +146,12 @@ public sealed class SearchResult
     private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string Real(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary><paramref name="digits"/> significant digits, without the exponent that "G" would use for large whole numbers (13912, not 1.39E+04).</summary>
+    private static string Short(double v, int digits) =>
+        Math.Abs(v) >= Math.Pow(10, digits) && Math.Abs(v) < 1e12
+            ? v.ToString("F0", CultureInfo.InvariantCulture)
+            : v.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
