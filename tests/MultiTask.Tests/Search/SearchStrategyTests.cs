@@ -122,6 +122,21 @@ public class SearchStrategyTests
     }
 
     [Fact]
+    public void Cancellation_in_parallel_throws_OperationCanceledException_and_starts_no_new_folds()
+    {
+        using var cts = new CancellationTokenSource();
+        int calls = 0;
+        var act = () => new RandomSearch(50, options: new SearchOptions { MaxParallel = 2 }).Run(Space, SearchTestData.Folds(2), f =>
+        {
+            if (Interlocked.Increment(ref calls) == 3) cts.Cancel();
+            return 0;
+        }, cancellationToken: cts.Token);
+        act.Should().Throw<OperationCanceledException>();
+        // At most the folds already started on the two workers finish after the cancel.
+        calls.Should().BeLessThan(6);
+    }
+
+    [Fact]
     public void Bad_arguments_name_the_fix()
     {
         new Action(() => new SearchOptions { MaxParallel = 0 }.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxParallel*");
