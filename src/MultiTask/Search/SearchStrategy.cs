@@ -29,7 +29,7 @@ public abstract class SearchStrategy
 
     /// <summary>
     /// Searches with k-fold cross-validation on <paramref name="train"/> (stratified by task,
-    /// <see cref="MultiTaskDataset.KFold(int, Generator)"/> shuffled by <see cref="SearchOptions.Seed"/>).
+    /// <see cref="MultiTaskDataset.KFold(int, Generator, IReadOnlyCollection{string})"/> shuffled by <see cref="SearchOptions.Seed"/>).
     /// </summary>
     /// <param name="space">The hyper-parameters.</param>
     /// <param name="train">The training data only; keep the test set out of the search.</param>

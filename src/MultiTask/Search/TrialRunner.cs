@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MultiTask.Data;
+using MultiTask.Engine;
 using MultiTask.Engine.Tensors;
 
 namespace MultiTask.Search;
@@ -156,7 +157,15 @@ public sealed class TrialRunner
             // No buffering: folds start in proposal order, one at a time per free worker, so cancellation
             // leaves few started folds and long trials at the front do not wait behind a prefetched chunk.
             var units = Partitioner.Create(Enumerable.Range(0, n * k), EnumerablePartitionerOptions.NoBuffering);
-            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallel, CancellationToken = _cancellationToken }, RunFold);
+            // Folds already fill the cores, so each fold's matrix products run on its own thread only
+            // (the engine setting is per thread; products give the same bits with any thread count).
+            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallel, CancellationToken = _cancellationToken }, u =>
+            {
+                int previous = EngineOptions.MaxThreads;
+                EngineOptions.MaxThreads = 1;
+                try { RunFold(u); }
+                finally { EngineOptions.MaxThreads = previous; }
+            });
         }
         _cancellationToken.ThrowIfCancellationRequested();
         _results.AddRange(finished);
