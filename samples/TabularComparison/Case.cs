@@ -71,7 +71,7 @@ internal sealed class Case
         string[] features = ["log_sqft", "beds", "baths", "latitude", "longitude"];
         var taskOfRow = rows.Select(r => types[r] == "Residential" ? 0 : 1).ToArray();
         AddTargets(table, ["houses", "condos"], rows.Select(r => Math.Log(Number(csv["price"][r]))).ToArray(), taskOfRow);
-        return new Case("sacramento", ["condos"], Numeric(features), [Regression("houses", features), Regression("condos", features)],
+        return new Case("sacramento", ["condos"], Numeric(features), [Price("houses", features), Price("condos", features)],
             table, rows, ReadFolds(Path.Combine(folder, "folds-sacramento.csv"), types.Length), taskOfRow);
     }
 
@@ -90,7 +90,7 @@ internal sealed class Case
         string[] features = [.. logged.Select(c => "log_" + c), .. plain];
         var taskOfRow = rows.Select(r => Array.IndexOf(types, csv["Bldg_Type"][r])).ToArray();
         AddTargets(table, types, rows.Select(r => Math.Log(Number(csv["Sale_Price"][r]))).ToArray(), taskOfRow);
-        return new Case("ames", ["Twnhs", "Duplex", "TwoFmCon"], Numeric(features), [.. types.Select(t => Regression(t, features))],
+        return new Case("ames", ["Twnhs", "Duplex", "TwoFmCon"], Numeric(features), [.. types.Select(t => Price(t, features))],
             table, rows, ReadFolds(Path.Combine(folder, "folds-ames.csv"), n), taskOfRow);
     }
 
@@ -109,6 +109,9 @@ internal sealed class Case
     }
 
     private static TaskSpec Regression(string name, string[] features) => TaskSpec.Regression(name, features);
+
+    /// <summary>A log-price task; every price task of a case predicts the same quantity, so they share one target scale.</summary>
+    private static TaskSpec Price(string name, string[] features) => Regression(name, features) with { TargetGroup = "log_price" };
 
     private static FeatureSchema Numeric(IEnumerable<string> features) => features.Aggregate(new FeatureSchema(), (s, f) => s.Numeric(f));
 

@@ -3,6 +3,7 @@ using MultiTask.Data;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
 using MultiTask.LinearModels;
+using MultiTask.Recipes;
 using MultiTask.Tasks;
 using MultiTask.Training;
 
@@ -11,18 +12,50 @@ internal sealed record Method(string Name, Func<Case, bool> Applies, Func<Case, 
 
 internal static class Methods
 {
-    public const string Recommended = "multi-task net (plain)";
+    public const string Recommended = "recipe: multi-task";
 
     public static IReadOnlyList<Method> All(bool quick)
     {
         int epochs = quick ? 5 : 300;
+        var recipe = quick ? new TabularRecipeOptions { Members = 2, MaxEpochs = 5, Patience = 2 } : new TabularRecipeOptions();
         return
         [
+            new(Recommended, _ => true, (c, train, test, seed) => Recipe(c, train, test, recipe with { Seed = seed * 100 })),
+            new("recipe: single-task", _ => true, (c, train, test, seed) => RecipeSingleTask(c, train, test, recipe with { Seed = seed * 100 })),
+            new("recipe: pooled", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) => RecipePooled(c, train, test, recipe with { Seed = seed * 100 })),
             new("ridge (library)", _ => true, Ridge),
             new("single-task net (plain)", _ => true, (c, train, test, seed) => SingleTask(c, train, test, seed, epochs)),
             new("pooled net (plain)", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) => Pooled(c, train, test, seed, epochs)),
             new("multi-task net (plain)", _ => true, (c, train, test, seed) => MultiTask(c, train, test, seed, epochs)),
         ];
+    }
+
+    private static IEnumerable<(string, double)> Recipe(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
+    {
+        var model = TabularRecipe.Fit(c.Data.Subset(trainRows), options);
+        var test = c.Data.Subset(testRows);
+        var predicted = model.Predict(test);
+        foreach (var task in c.Scored) yield return (task, Rmse(test, task, predicted[task].ToArray()));
+    }
+
+    /// <summary>The same recipe, one task at a time on that task's rows only: does learning the tasks together pay?</summary>
+    private static IEnumerable<(string, double)> RecipeSingleTask(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
+    {
+        var test = c.Data.Subset(testRows);
+        foreach (var task in c.Scored)
+        {
+            var model = TabularRecipe.Fit(c.Data.Subset(trainRows.Where(r => c.Data.IsLabeled(task, r)).ToArray()), options);
+            yield return (task, Rmse(test, task, model.Predict(test)[task].ToArray()));
+        }
+    }
+
+    /// <summary>The same recipe on one pooled task with the row's task as a one-hot feature.</summary>
+    private static IEnumerable<(string, double)> RecipePooled(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
+    {
+        var data = PooledData(c);
+        var model = TabularRecipe.Fit(data.Subset(trainRows), options);
+        var test = data.Subset(testRows);
+        return PooledRmse(c, testRows, test, model.Predict(test)["y"].ToArray());
     }
 
     private static IEnumerable<(string, double)> Ridge(Case c, int[] trainRows, int[] testRows, ulong seed)
@@ -78,7 +111,11 @@ internal static class Methods
         var trainer = new MultiTaskTrainer(model, Plain(seed, trainRows.Length, epochs));
         trainer.Fit(encoder.Transform(train));
         var test = data.Subset(testRows);
-        var predicted = trainer.Predict(encoder.Transform(test))["y"].ToArray();
+        return PooledRmse(c, testRows, test, trainer.Predict(encoder.Transform(test))["y"].ToArray());
+    }
+
+    private static IEnumerable<(string, double)> PooledRmse(Case c, int[] testRows, MultiTaskDataset test, float[] predicted)
+    {
         foreach (var task in c.Scored)
         {
             int t = Array.FindIndex(c.Tasks, s => s.Name == task);

@@ -38,7 +38,8 @@ foreach (var name in caseNames)
             foreach (var method in methods.Where(m => m.Applies(@case)))
             {
                 var watch = Stopwatch.StartNew();
-                foreach (var (task, rmse) in method.Run(@case, train, test, (ulong)seed))
+                var results = method.Run(@case, train, test, (ulong)seed).ToList();
+                foreach (var (task, rmse) in results)
                     scores.Add(new Score(@case.Name, task, method.Name, seed, fold, rmse, watch.Elapsed.TotalSeconds));
             }
             AnsiConsole.MarkupLine($"[grey]seed {seed} fold {fold} done ({clock.Elapsed.TotalSeconds:F0} s)[/]");
@@ -81,7 +82,7 @@ internal static class Report
     {
         var table = new Table().AddColumn("method");
         foreach (var task in @case.Scored) table.AddColumn($"{task} RMSE").AddColumn($"{task}: recipe wins");
-        table.AddColumn("s / fit");
+        table.AddColumn("s per fold");
         foreach (var method in scores.Select(s => s.Method).Distinct())
         {
             var cells = new List<string> { method == recommended ? $"[bold]{method}[/]" : method };
