@@ -44,7 +44,7 @@ internal static class Methods
         var test = c.Data.Subset(testRows);
         foreach (var task in c.Scored)
         {
-            var model = TabularRecipe.Fit(c.Data.Subset(trainRows.Where(r => c.Data.IsLabeled(task, r)).ToArray()), options);
+            var model = TabularRecipe.Fit(c.Data.Subset(trainRows.Where(r => c.Data.IsLabeled(task, r)).ToArray()), options with { Tasks = [task] });
             yield return (task, Rmse(test, task, model.Predict(test)[task].ToArray()));
         }
     }

@@ -6,18 +6,19 @@ using Spectre.Console;
 // The tabular comparison: the library's recommended recipe against what a tabular user would run
 // instead (scikit-learn's gradient-boosted trees and ridge, from tests/reference/tabular_baselines.py)
 // and against the library's own single-task and pooled networks, on the same committed folds.
-//   dotnet run --project samples/TabularComparison -c Release [-- --cases sacramento,ames,meats --seeds 3 --folds 5 --quick]
+//   dotnet run --project samples/TabularComparison -c Release [-- --cases sacramento,ames,meats --seeds 3 --folds 5 --methods a,b --quick]
 
 string[] caseNames = Text("--cases", "sacramento,ames,meats").Split(',', StringSplitOptions.RemoveEmptyEntries);
 int maxSeeds = Number("--seeds", int.MaxValue), maxFolds = Number("--folds", int.MaxValue);
 bool quick = args.Contains("--quick"); // CI: checks the pipeline, not the scores
+string[]? only = Text("--methods", "") is { Length: > 0 } m ? m.Split(',') : null; // e.g. --methods "recipe: multi-task,ridge (library)"
 string folder = Path.Combine(AppContext.BaseDirectory, "data");
 string outputDir = Path.Combine(Environment.CurrentDirectory, "tabular-output");
 Directory.CreateDirectory(outputDir);
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 
 var reference = ReferenceResults.Load(Path.Combine(folder, "baselines.json"));
-var methods = Methods.All(quick);
+var methods = Methods.All(quick).Where(m => only is null || only.Contains(m.Name)).ToList();
 var scores = new List<Score>();
 var clock = Stopwatch.StartNew();
 foreach (var name in caseNames)

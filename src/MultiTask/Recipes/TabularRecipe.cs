@@ -4,6 +4,7 @@ using MultiTask.Engine.NN;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
 using MultiTask.Training;
+using MultiTask.Weighting;
 
 namespace MultiTask.Recipes;
 
@@ -44,10 +45,10 @@ public static class TabularRecipe
         options.Validate();
         var encoder = FeatureEncoder.Fit(train);
         var encoded = encoder.Transform(train);
-        var tasks = encoder.Tasks.Where(t => encoded.LabelCount(t.Name) > 0).Select(t => t.Name).ToArray();
+        var tasks = options.Tasks?.ToArray() ?? encoder.Tasks.Where(t => encoded.LabelCount(t.Name) > 0).Select(t => t.Name).ToArray();
         var ensemble = new MultiTaskEnsemble(options.Members,
             member => MemberModel(encoder, encoded, tasks, options, options.Seed + (ulong)member),
-            member => MemberOptions(options, options.Seed + (ulong)member),
+            member => MemberOptions(options, options.Seed + (ulong)member, tasks.ToDictionary(t => t, t => encoded.LabelCount(t))),
             options.MaxParallel ?? Environment.ProcessorCount);
         ensemble.Fit(encoded, progress: progress, cancellationToken: cancellationToken);
         return new TabularModel(encoder, ensemble, options);
@@ -87,12 +88,19 @@ public static class TabularRecipe
     /// <summary>The training settings of one member (see the class remarks).</summary>
     /// <param name="options">The recipe's settings.</param>
     /// <param name="seed">The member's seed.</param>
-    /// <returns>Fresh options (new callbacks) for one trainer.</returns>
-    public static TrainerOptions MemberOptions(TabularRecipeOptions options, ulong seed)
+    /// <param name="labelCounts">Each task's number of training labels: task losses are weighted by their share, so the
+    /// objective is the mean over every labelled (row, task) pair, as for one pooled model.</param>
+    /// <returns>Fresh options (new callbacks and weighting) for one trainer.</returns>
+    public static TrainerOptions MemberOptions(TabularRecipeOptions options, ulong seed, IReadOnlyDictionary<string, int> labelCounts)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(labelCounts);
+        double total = labelCounts.Values.Sum();
         return new TrainerOptions
         {
+            // Equal weights would give a 50-row task as much pull as a 2,000-row one and make early stopping
+            // follow its noise; weighting by label share trains and stops on the pooled per-label error.
+            Weighting = new StaticWeighting(labelCounts.ToDictionary(p => p.Key, p => p.Value / total)),
             Epochs = options.MaxEpochs,
             BatchSize = Training.TrainerOptions.FullBatch,
             Seed = seed,
@@ -100,7 +108,7 @@ public static class TabularRecipe
             ValidationSplit = options.ValidationSplit,
             Callbacks =
             [
-                new EarlyStopping("val_loss", patience: options.Patience, restoreBestWeights: true),
+                new EarlyStopping("val_loss_mean", patience: options.Patience, restoreBestWeights: true),
                 new LearningRateScheduler(optimizer => new CosineAnnealingLR(optimizer, options.MaxEpochs)),
             ],
         };

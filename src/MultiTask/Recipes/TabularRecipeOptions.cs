@@ -42,6 +42,9 @@ public sealed record TabularRecipeOptions
     /// <summary>Periodic embeddings of the numeric features as the trunk's input layer; null (the default) for none.</summary>
     public PeriodicEmbeddingOptions? NumericEmbedding { get; init; }
 
+    /// <summary>The tasks to learn (e.g. one task for a single-task baseline); null for every task with training labels.</summary>
+    public IReadOnlyList<string>? Tasks { get; init; }
+
     /// <summary>The seed of member 0; member i uses <c>Seed + i</c> for its weights, data order and validation rows.</summary>
     public ulong Seed { get; init; }
 
