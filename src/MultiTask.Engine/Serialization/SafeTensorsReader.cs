@@ -141,6 +141,12 @@ internal static class SafeTensorsReader
     {
         if (value.ValueKind != JsonValueKind.Object)
             throw Bad(source, $"header entry '{name}' is a JSON {value.ValueKind}; it should be an object with dtype, shape and data_offsets.");
+        // JsonElement.TryGetProperty returns the last of duplicated keys where the format's reference reader
+        // refuses the file, so two readers would see different tensors in the same bytes.
+        var fields = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in value.EnumerateObject())
+            if (!fields.Add(field.Name))
+                throw Bad(source, $"tensor '{name}' names its field '{field.Name}' more than once.");
 
         if (!value.TryGetProperty("dtype"u8, out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
             throw Bad(source, $"tensor '{name}' has no string 'dtype'.");

@@ -22,6 +22,7 @@ public class SafeTensorsMalformedTests
         ("header is an array", Build("[1, 2]"), "does not start with '{'", "does not start with '{'"),
         ("header with leading space", Build(" {}"), "does not start with '{' (first byte 0x20)", "first byte 0x20"),
         ("entry not an object", Build("{\"w\":[1]}"), "entry 'w' is a JSON Array", "entry 'w' is a JSON Array"),
+        ("duplicate field in an entry", Build("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"shape\":[2],\"data_offsets\":[0,8]}}", TwoFloats), "tensor 'w' names its field 'shape' more than once", "field 'shape' more than once"),
         ("missing dtype", Build("{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", TwoFloats), "tensor 'w' has no string 'dtype'", "no string 'dtype'"),
         ("missing shape", Build("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", TwoFloats), "tensor 'w' has no 'shape' array", "no 'shape' array"),
         ("missing offsets", Build("{\"w\":{\"dtype\":\"F32\",\"shape\":[2]}}", TwoFloats), "tensor 'w' has no 'data_offsets' pair", "no 'data_offsets' pair"),
