@@ -98,7 +98,8 @@ internal static class SafeTensorsReader
         }
         catch (JsonException e)
         {
-            throw Bad(source, $"its header is not valid UTF-8 JSON ({e.Message}).");
+            // System.Text.Json quotes the offending token, which can be as long as the header.
+            throw Bad(source, $"its header is not valid UTF-8 JSON ({Q(e.Message, 300)}).");
         }
 
         using (document)
@@ -111,7 +112,7 @@ internal static class SafeTensorsReader
             {
                 // System.Text.Json accepts an escaped lone surrogate (e.g. "\ud800") in the document but throws
                 // when the string is read; the format's reference reader rejects such a header outright.
-                throw new InvalidDataException($"Cannot read {source}: its header holds a name or string with an unpaired UTF-16 surrogate escape ({e.Message}).", e);
+                throw new InvalidDataException($"Cannot read {source}: its header holds a name or string with an unpaired UTF-16 surrogate escape ({Q(e.Message, 300)}).", e);
             }
         }
     }
@@ -252,7 +253,7 @@ internal static class SafeTensorsReader
     }
 
     /// <summary>A name or JSON fragment from the file, shortened so a hostile header cannot make a message as large as itself.</summary>
-    private static string Q(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 60), $"… ({text.Length} characters)");
+    private static string Q(string text, int max = 80) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 20), $"… ({text.Length} characters)");
 
     private static InvalidDataException Bad(string source, string problem) =>
         new($"Cannot read {source}: {problem}");

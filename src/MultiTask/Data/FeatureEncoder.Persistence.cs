@@ -65,7 +65,8 @@ public sealed partial class FeatureEncoder
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {e.Message}", e);
+            // The parser quotes the offending token, which can be as long as the file.
+            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {Table.Excerpt(e.Message, 300)}", e);
         }
         if (state is null || state.Version is < 1 or > FileVersion || state.Features is null || state.Tasks is null)
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");

@@ -26,6 +26,7 @@ public class SafeTensorsMalformedTests
         ("lone surrogate in a name", Build("{\"w\\ud800\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", TwoFloats), "unpaired UTF-16 surrogate escape", "unpaired UTF-16 surrogate"),
         ("lone surrogate in a field name", Build("{\"w\":{\"dty\\ud800pe\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", TwoFloats), "unpaired UTF-16 surrogate escape", "unpaired UTF-16 surrogate"),
         ("huge dtype name", Build("{\"w\":{\"dtype\":\"F" + new string('9', 50_000) + "\",\"shape\":[2],\"data_offsets\":[0,8]}}", TwoFloats), "has dtype 'F9999", "(50001 characters)"),
+        ("huge invalid JSON token", Build("{\"w\":{\"d\":" + new string('t', 20_000) + "}}", TwoFloats), "not valid UTF-8 JSON", "characters)"),
         ("missing dtype", Build("{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", TwoFloats), "tensor 'w' has no string 'dtype'", "no string 'dtype'"),
         ("missing shape", Build("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", TwoFloats), "tensor 'w' has no 'shape' array", "no 'shape' array"),
         ("missing offsets", Build("{\"w\":{\"dtype\":\"F32\",\"shape\":[2]}}", TwoFloats), "tensor 'w' has no 'data_offsets' pair", "no 'data_offsets' pair"),
