@@ -71,7 +71,8 @@ public sealed partial class FeatureEncoder
         if (state is null || state.Version is < 1 or > FileVersion || state.Features is null || state.Tasks is null)
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
 
-        string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {what}. Load with the schema and tasks the encoder was fitted with.";
+        // Names and kinds come from the file, so a hostile file could otherwise make the message as large as itself.
+        string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {Table.Excerpt(what, 1000)}. Load with the schema and tasks the encoder was fitted with.";
         if (state.Features.Count != schema.Count)
             throw new InvalidDataException(Mismatch($"the file has {state.Features.Count} features ({string.Join(", ", state.Features.Select(f => f.Name))}), the schema {schema.Count} ({string.Join(", ", schema.Names)})"));
         var numerics = new FittedNumeric?[schema.Count];

@@ -64,5 +64,18 @@ public sealed class FeatureEncoderFuzzTests(ITestOutputHelper output) : IDisposa
         report.Rejected.Should().BeGreaterThan(report.Tried / 4);
     }
 
+    [Fact]
+    public void Names_and_parser_errors_from_a_hostile_file_are_shortened_in_messages()
+    {
+        FeatureEncoder.Fit(Data()).Save(_path);
+        string text = File.ReadAllText(_path);
+        File.WriteAllText(_path, text.Replace("\"Name\": \"x\"", "\"Name\": \"" + new string('x', 50_000) + "\""));
+        FluentActions.Invoking(() => FeatureEncoder.Load(_path, Schema(), Tasks())).Should().Throw<InvalidDataException>()
+            .Which.Message.Length.Should().BeLessThan(2000);
+        File.WriteAllText(_path, text.Replace("\"Mean\": ", "\"Mean\": t" + new string('t', 50_000)));
+        FluentActions.Invoking(() => FeatureEncoder.Load(_path, Schema(), Tasks())).Should().Throw<InvalidDataException>()
+            .Which.Message.Length.Should().BeLessThan(2000);
+    }
+
     public void Dispose() => File.Delete(_path);
 }
