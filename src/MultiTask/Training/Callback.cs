@@ -93,6 +93,21 @@ public sealed class CallbackState
             throw new ArgumentException($"The saved state of {owner} has {string.Join(", ", unexpected.Take(10))}, which it does not keep; it was saved by another kind of callback or altered.", "state");
     }
 
+    /// <summary>Checks a learning-rate schedule's saved numbers: exactly the given keys plus one learning rate per group, each in range.</summary>
+    internal void ExpectSchedule(string owner, int groups, bool baseLearningRates, string[] counters, string[] numbers)
+    {
+        var rates = Enumerable.Range(0, groups).SelectMany(g => baseLearningRates ? new[] { $"last_lr.{g}", $"base_lrs.{g}" } : [$"last_lr.{g}"]).ToArray();
+        OnlyValues(owner, allowTensors: false, [.. counters, .. numbers, .. rates]);
+        foreach (var key in counters) Integer(key, owner, key == "last_epoch" ? -1 : 0, int.MaxValue);
+        foreach (var key in numbers) Required(key, owner);
+        foreach (var key in rates)
+        {
+            double v = Required(key, owner);
+            if (!(v >= 0 && double.IsFinite(v)))
+                throw new ArgumentException($"The saved state of {owner} has '{key}' = {v}; a learning rate must be finite and non-negative.", "state");
+        }
+    }
+
     internal int Integer(string key, string owner, int min, int max)
     {
         double v = Required(key, owner);

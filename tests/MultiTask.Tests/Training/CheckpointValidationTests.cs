@@ -177,6 +177,25 @@ public sealed class CheckpointValidationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("last_epoch", 0.5)]
+    [InlineData("last_lr.0", -1.0)]
+    [InlineData("last_lr.7", 0.1)]
+    public void SchedulerStateOutOfRange_IsRejectedAtLoad_NotWhenTheNextFitBegins(string field, double value)
+    {
+        TrainerOptions Scheduled(string checkpoint) => Options(2, checkpoint) with
+        {
+            Callbacks = [new ModelCheckpoint(checkpoint), new LearningRateScheduler(opt => new StepLR(opt, stepSize: 1, gamma: 0.5))],
+        };
+        string source = Path.Combine(_root, "scheduled");
+        new MultiTaskTrainer(TrainingData.Model(_train.Width, seed: 1), Scheduled(source)).Fit(_train, _validation);
+        EditJson(source, root => root["callbacks"]![1]!["values"]![field] = value);
+        var trainer = new MultiTaskTrainer(TrainingData.Model(_train.Width, seed: 4), Scheduled(Path.Combine(_root, "scheduled-2")));
+        var act = () => trainer.LoadCheckpoint(source);
+        act.Should().Throw<InvalidDataException>().WithMessage($"*{MultiTaskTrainer.CallbacksFileName}*LearningRateScheduler*{field}*");
+        trainer.EpochsCompleted.Should().Be(0);
+    }
+
+    [Theory]
     [InlineData("optimizer_values", "null")]
     [InlineData("sampler_updates", "null")]
     [InlineData("tasks", "null")]
