@@ -9,6 +9,7 @@ internal static class AdamRule
     public const string ExpAvg = "exp_avg";
     public const string ExpAvgSq = "exp_avg_sq";
     public const string MaxExpAvgSq = "max_exp_avg_sq";
+    public static readonly string[] BufferNames = [ExpAvg, ExpAvgSq, MaxExpAvgSq];
 
     public static void Validate(double eps, (double Beta1, double Beta2) betas)
     {
