@@ -48,6 +48,9 @@ public sealed class Adagrad : Optimizer
     }
 
     /// <inheritdoc />
+    protected override IReadOnlyCollection<string>? StateBufferNames => [Sum];
+
+    /// <inheritdoc />
     protected override void Build(Tensor parameter, ParamGroup group, ParameterState state) =>
         state.SetBuffer(Sum, Tensor.FullLike(parameter, (float)((AdagradOptions)Defaults).InitialAccumulatorValue));
 

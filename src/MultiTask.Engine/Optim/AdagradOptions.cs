@@ -19,12 +19,12 @@ public sealed record AdagradOptions : OptimizerOptions
     public override void Validate()
     {
         base.Validate();
-        if (!(LearningRateDecay >= 0))
-            throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, $"Invalid lr_decay value: {LearningRateDecay}; it must be non-negative.");
-        if (!(InitialAccumulatorValue >= 0))
-            throw new ArgumentOutOfRangeException(nameof(InitialAccumulatorValue), InitialAccumulatorValue, $"Invalid initial_accumulator_value value: {InitialAccumulatorValue}; it must be non-negative.");
-        if (!(Eps >= 0))
-            throw new ArgumentOutOfRangeException(nameof(Eps), Eps, $"Invalid epsilon value: {Eps}; it must be non-negative.");
+        if (!(LearningRateDecay >= 0 && LearningRateDecay < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, $"Invalid lr_decay value: {LearningRateDecay}; it must be finite and non-negative.");
+        if (!(InitialAccumulatorValue >= 0 && InitialAccumulatorValue < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(InitialAccumulatorValue), InitialAccumulatorValue, $"Invalid initial_accumulator_value value: {InitialAccumulatorValue}; it must be finite and non-negative.");
+        if (!(Eps >= 0 && Eps < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(Eps), Eps, $"Invalid epsilon value: {Eps}; it must be finite and non-negative.");
     }
 
     /// <inheritdoc />

@@ -56,6 +56,9 @@ public sealed class Adam : Optimizer
     protected override (double Beta1, double Beta2) DefaultBetas => ((AdamOptions)Defaults).Betas;
 
     /// <inheritdoc />
+    protected override IReadOnlyCollection<string>? StateBufferNames => AdamRule.BufferNames;
+
+    /// <inheritdoc />
     protected override void Build(Tensor parameter, ParamGroup group, ParameterState state) =>
         AdamRule.Build(parameter, ((AdamOptions)Defaults).Amsgrad, state);
 

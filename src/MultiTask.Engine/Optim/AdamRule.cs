@@ -9,11 +9,12 @@ internal static class AdamRule
     public const string ExpAvg = "exp_avg";
     public const string ExpAvgSq = "exp_avg_sq";
     public const string MaxExpAvgSq = "max_exp_avg_sq";
+    public static readonly string[] BufferNames = [ExpAvg, ExpAvgSq, MaxExpAvgSq];
 
     public static void Validate(double eps, (double Beta1, double Beta2) betas)
     {
-        if (!(eps >= 0))
-            throw new ArgumentOutOfRangeException("Eps", eps, $"Invalid epsilon value: {eps}; it must be non-negative.");
+        if (!(eps >= 0 && eps < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException("Eps", eps, $"Invalid epsilon value: {eps}; it must be finite and non-negative.");
         ParamGroup.CheckBeta(betas.Beta1, 0);
         ParamGroup.CheckBeta(betas.Beta2, 1);
     }

@@ -53,6 +53,9 @@ public sealed class AdamW : Optimizer
     protected override (double Beta1, double Beta2) DefaultBetas => ((AdamWOptions)Defaults).Betas;
 
     /// <inheritdoc />
+    protected override IReadOnlyCollection<string>? StateBufferNames => AdamRule.BufferNames;
+
+    /// <inheritdoc />
     protected override void Build(Tensor parameter, ParamGroup group, ParameterState state) =>
         AdamRule.Build(parameter, ((AdamWOptions)Defaults).Amsgrad, state);
 

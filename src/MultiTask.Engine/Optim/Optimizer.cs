@@ -176,38 +176,77 @@ public abstract class Optimizer
     }
 
     /// <summary>
+    /// The names of the per-parameter buffers this optimizer may keep (e.g. Adam's <c>exp_avg</c> and
+    /// <c>exp_avg_sq</c>), or null to accept any name. <see cref="LoadStateDict"/> rejects a buffer with
+    /// another name: a renamed or foreign buffer would otherwise be kept but never read, and training would
+    /// silently restart that moment from zero.
+    /// </summary>
+    protected virtual IReadOnlyCollection<string>? StateBufferNames => null;
+
+    /// <summary>
     /// Restores a snapshot taken by <see cref="StateDict"/> on an optimizer of the same kind over
-    /// parameters of the same shapes, grouped the same way. Nothing changes when validation fails.
+    /// parameters of the same shapes, grouped the same way. Every entry is checked first (group count and
+    /// sizes, hyper-parameters in range, integral steps, buffer names and shapes): nothing changes when
+    /// validation fails.
     /// </summary>
     /// <param name="stateDict">The snapshot; its tensors are copied.</param>
+    /// <exception cref="ArgumentException">The snapshot does not fit this optimizer; the message names the entry.</exception>
     public void LoadStateDict(OptimizerStateDict stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var flat = _groups.SelectMany(g => g.Parameters.Select(p => (Param: p, Group: g))).ToArray();
         int groupCount = 0;
-        while (stateDict.Values.ContainsKey(Key("param_groups", groupCount) + "lr")) groupCount++;
+        while (groupCount <= _groups.Count && stateDict.Values.ContainsKey(Key("param_groups", groupCount) + "lr")) groupCount++;
         if (groupCount != _groups.Count)
-            throw new ArgumentException($"The state dict has {groupCount} parameter groups but this optimizer has {_groups.Count}.", nameof(stateDict));
+            throw new ArgumentException($"The state dict has {(groupCount > _groups.Count ? "more than " + _groups.Count : groupCount)} parameter groups but this optimizer has {_groups.Count}.", nameof(stateDict));
+        var hyper = new (double Lr, double WeightDecay, double? Momentum, (double, double)? Betas, double? InitialLr)[_groups.Count];
         for (int g = 0; g < _groups.Count; g++)
         {
+            string prefix = Key("param_groups", g);
             int expected = _groups[g].Parameters.Count;
-            double got = Required(stateDict, Key("param_groups", g) + "num_params");
+            double got = Required(stateDict, prefix + "num_params");
             if (got != expected)
                 throw new ArgumentException($"Parameter group {g} of the state dict has {got} parameters but this optimizer's group {g} has {expected}.", nameof(stateDict));
+            double lr = FiniteNonNegative(stateDict, prefix + "lr");
+            double wd = FiniteNonNegative(stateDict, prefix + "weight_decay");
+            double? momentum = stateDict.Values.ContainsKey(prefix + "momentum") ? FiniteNonNegative(stateDict, prefix + "momentum") : null;
+            (double, double)? betas = null;
+            if (stateDict.Values.TryGetValue(prefix + "beta1", out double b1) && stateDict.Values.TryGetValue(prefix + "beta2", out double b2))
+            {
+                if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1))
+                    throw new ArgumentException($"'{prefix}beta1' and '{prefix}beta2' are {b1} and {b2}; betas must lie in [0, 1).", nameof(stateDict));
+                betas = (b1, b2);
+            }
+            double? initial = stateDict.Values.ContainsKey(prefix + "initial_lr") ? FiniteNonNegative(stateDict, prefix + "initial_lr") : null;
+            hyper[g] = (lr, wd, momentum, betas, initial);
         }
 
         var states = new Dictionary<int, ParameterState>();
         foreach (var (key, value) in stateDict.Values)
         {
-            if (key.StartsWith("param_groups.", StringComparison.Ordinal)) continue;
+            if (key.StartsWith("param_groups.", StringComparison.Ordinal))
+            {
+                var parts = key.Split('.', 3);
+                if (parts.Length != 3 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int g) || g >= _groups.Count
+                    || parts[2] is not ("num_params" or "lr" or "weight_decay" or "momentum" or "beta1" or "beta2" or "initial_lr"))
+                    throw new ArgumentException($"Unknown state dict value '{key}'; a group has num_params, lr, weight_decay, momentum, beta1, beta2 and initial_lr.", nameof(stateDict));
+                continue;
+            }
             var (index, name) = ParseStateKey(key, flat.Length);
             if (name != "step")
                 throw new ArgumentException($"Unknown state value '{key}'; only 'state.{{p}}.step' is a number.", nameof(stateDict));
-            GetOrNew(states, index).Step = checked((long)value);
+            if (!(value >= 0 && value <= long.MaxValue / 2 && value == Math.Floor(value)))
+                throw new ArgumentException($"State value '{key}' is {value}; a step count must be a non-negative integer.", nameof(stateDict));
+            GetOrNew(states, index).Step = (long)value;
         }
+        var known = StateBufferNames;
         foreach (var (key, tensor) in stateDict.Tensors)
         {
             var (index, name) = ParseStateKey(key, flat.Length);
+            if (known is not null && !known.Contains(name))
+                throw new ArgumentException(
+                    $"State tensor '{key}' is not a buffer of {GetType().Name} (its buffers are {string.Join(", ", known.Select(k => $"'{k}'"))}); the state was saved by another optimizer or altered.",
+                    nameof(stateDict));
             var p = flat[index].Param;
             if (!tensor.Shape.SequenceEqual(p.Shape))
                 throw new ArgumentException(
@@ -235,17 +274,24 @@ public abstract class Optimizer
 
         for (int g = 0; g < _groups.Count; g++)
         {
-            string prefix = Key("param_groups", g);
             var group = _groups[g];
-            group.LearningRate = Required(stateDict, prefix + "lr");
-            group.WeightDecay = Required(stateDict, prefix + "weight_decay");
-            if (stateDict.Values.TryGetValue(prefix + "momentum", out double m)) group.Momentum = m;
-            if (stateDict.Values.TryGetValue(prefix + "beta1", out double b1) && stateDict.Values.TryGetValue(prefix + "beta2", out double b2))
-                group.Betas = (b1, b2);
-            group.InitialLearningRate = stateDict.Values.TryGetValue(prefix + "initial_lr", out double initial) ? initial : null;
+            var (lr, wd, momentum, betas, initial) = hyper[g];
+            group.LearningRate = lr;
+            group.WeightDecay = wd;
+            if (momentum is { } m) group.Momentum = m;
+            if (betas is { } b) group.Betas = b;
+            group.InitialLearningRate = initial;
         }
         _state.Clear();
         foreach (var (index, state) in built) _state[flat[index].Param] = state;
+    }
+
+    private static double FiniteNonNegative(OptimizerStateDict dict, string key)
+    {
+        double v = Required(dict, key);
+        if (!(v >= 0 && double.IsFinite(v)))
+            throw new ArgumentException($"The state dict's '{key}' is {v}; it must be finite and non-negative.", "stateDict");
+        return v;
     }
 
     private static ParameterState GetOrNew(Dictionary<int, ParameterState> states, int index)

@@ -23,10 +23,10 @@ public abstract record OptimizerOptions
     /// <summary>Throws an exception naming the first invalid hyper-parameter.</summary>
     public virtual void Validate()
     {
-        if (!(LearningRate >= 0))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Invalid learning rate: {LearningRate}; it must be non-negative.");
-        if (!(WeightDecay >= 0))
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"Invalid weight decay: {WeightDecay}; it must be non-negative.");
+        if (!(LearningRate >= 0 && LearningRate < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Invalid learning rate: {LearningRate}; it must be finite and non-negative.");
+        if (!(WeightDecay >= 0 && WeightDecay < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"Invalid weight decay: {WeightDecay}; it must be finite and non-negative.");
     }
 }
 

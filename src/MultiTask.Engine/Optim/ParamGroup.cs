@@ -45,21 +45,21 @@ public sealed class ParamGroup
     /// <summary>The tensors this group updates, in order.</summary>
     public IReadOnlyList<Tensor> Parameters => _parameters;
 
-    /// <summary>The learning rate (PyTorch's <c>lr</c>); must be non-negative.</summary>
+    /// <summary>The learning rate (PyTorch's <c>lr</c>); must be finite and non-negative.</summary>
     public double LearningRate
     {
         get => _learningRate ?? throw NotAttached(nameof(LearningRate));
         set => _learningRate = NonNegative(value, nameof(LearningRate));
     }
 
-    /// <summary>The weight decay (L2 penalty, or decoupled decay for AdamW); must be non-negative.</summary>
+    /// <summary>The weight decay (L2 penalty, or decoupled decay for AdamW); must be finite and non-negative.</summary>
     public double WeightDecay
     {
         get => _weightDecay ?? throw NotAttached(nameof(WeightDecay));
         set => _weightDecay = NonNegative(value, nameof(WeightDecay));
     }
 
-    /// <summary>The momentum factor used by Sgd and RmsProp (ignored by other optimizers); must be non-negative.</summary>
+    /// <summary>The momentum factor used by Sgd and RmsProp (ignored by other optimizers); must be finite and non-negative.</summary>
     public double Momentum
     {
         get => _momentum ?? 0;
@@ -100,8 +100,8 @@ public sealed class ParamGroup
 
     internal static double NonNegative(double value, string name)
     {
-        if (!(value >= 0))
-            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name}: {value}; it must be non-negative.");
+        if (!(value >= 0 && value < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name}: {value}; it must be finite and non-negative.");
         return value;
     }
 

@@ -59,6 +59,9 @@ public sealed class RmsProp : Optimizer
     protected override double DefaultMomentum => ((RmsPropOptions)Defaults).Momentum;
 
     /// <inheritdoc />
+    protected override IReadOnlyCollection<string>? StateBufferNames => [SquareAvg, MomentumBuffer, GradAvg];
+
+    /// <inheritdoc />
     protected override void Build(Tensor parameter, ParamGroup group, ParameterState state)
     {
         state.SetBuffer(SquareAvg, Tensor.ZerosLike(parameter));

@@ -22,12 +22,12 @@ public sealed record RmsPropOptions : OptimizerOptions
     public override void Validate()
     {
         base.Validate();
-        if (!(Eps >= 0))
-            throw new ArgumentOutOfRangeException(nameof(Eps), Eps, $"Invalid epsilon value: {Eps}; it must be non-negative.");
-        if (!(Momentum >= 0))
-            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"Invalid momentum value: {Momentum}; it must be non-negative.");
-        if (!(Alpha >= 0))
-            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, $"Invalid alpha value: {Alpha}; it must be non-negative.");
+        if (!(Eps >= 0 && Eps < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(Eps), Eps, $"Invalid epsilon value: {Eps}; it must be finite and non-negative.");
+        if (!(Momentum >= 0 && Momentum < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"Invalid momentum value: {Momentum}; it must be finite and non-negative.");
+        if (!(Alpha >= 0 && Alpha < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, $"Invalid alpha value: {Alpha}; it must be finite and non-negative.");
     }
 
     /// <inheritdoc />

@@ -67,6 +67,9 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
+    protected override IReadOnlyCollection<string>? StateBufferNames => [MomentumBuffer];
+
+    /// <inheritdoc />
     protected override void Build(Tensor parameter, ParamGroup group, ParameterState state)
     {
         // The momentum buffer is created by the first update, which seeds it with the gradient.

@@ -19,10 +19,10 @@ public sealed record SgdOptions : OptimizerOptions
     public override void Validate()
     {
         base.Validate();
-        if (!(Momentum >= 0))
-            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"Invalid momentum value: {Momentum}; it must be non-negative.");
-        if (double.IsNaN(Dampening))
-            throw new ArgumentOutOfRangeException(nameof(Dampening), Dampening, "Dampening must be a number.");
+        if (!(Momentum >= 0 && Momentum < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"Invalid momentum value: {Momentum}; it must be finite and non-negative.");
+        if (!double.IsFinite(Dampening))
+            throw new ArgumentOutOfRangeException(nameof(Dampening), Dampening, $"Invalid dampening value: {Dampening}; it must be a finite number.");
         if (Nesterov && (Momentum <= 0 || Dampening != 0))
             throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum {Momentum}, dampening {Dampening}).");
     }

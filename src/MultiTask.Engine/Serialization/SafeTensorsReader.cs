@@ -72,12 +72,12 @@ internal static class SafeTensorsReader
             int bytes = count * elementSize;
             int got = ReadAtMost(stream, chunk.AsSpan(0, bytes));
             if (got < bytes)
-                throw Bad(source, $"the data ends {entry.Begin + (long)start * elementSize + got} bytes into the data buffer, but tensor '{entry.Name}' needs bytes {entry.Begin}..{entry.End}.");
+                throw Bad(source, $"the data ends {entry.Begin + (long)start * elementSize + got} bytes into the data buffer, but tensor '{Q(entry.Name)}' needs bytes {entry.Begin}..{entry.End}.");
             if (data.Length < start + count)
                 Array.Resize(ref data, (int)Math.Min(entry.Numel, Math.Max(start + count, 2L * data.Length)));
             int inexact = SafeTensorsDTypes.Decode(entry.DType, chunk.AsSpan(0, bytes), data.AsSpan(start, count));
             if (inexact >= 0)
-                throw Bad(source, $"tensor '{entry.Name}' ({entry.DType.ToString().ToUpperInvariant()}) holds {SafeTensorsDTypes.ReadInteger(entry.DType, chunk.AsSpan(inexact * elementSize))} at element {start + inexact}, " +
+                throw Bad(source, $"tensor '{Q(entry.Name)}' ({entry.DType.ToString().ToUpperInvariant()}) holds {SafeTensorsDTypes.ReadInteger(entry.DType, chunk.AsSpan(inexact * elementSize))} at element {start + inexact}, " +
                     "which float32 cannot represent exactly (every integer up to 2^24 in magnitude is exact); convert it to a floating dtype before saving if rounding is acceptable.");
         }
         return new Tensor(data, entry.Shape);
@@ -98,28 +98,42 @@ internal static class SafeTensorsReader
         }
         catch (JsonException e)
         {
-            throw Bad(source, $"its header is not valid UTF-8 JSON ({e.Message}).");
+            // System.Text.Json quotes the offending token, which can be as long as the header.
+            throw Bad(source, $"its header is not valid UTF-8 JSON ({Q(e.Message, 300)}).");
         }
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Bad(source, $"its header is a JSON {root.ValueKind}, not an object.");
-            var entries = new List<Entry>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            OrderedDictionary<string, string>? metadata = null;
-            foreach (var property in root.EnumerateObject())
+            try
             {
-                if (!names.Add(property.Name))
-                    throw Bad(source, $"its header names '{property.Name}' more than once.");
-                if (property.Name == SafeTensorsWriter.MetadataKey)
-                    metadata = ParseMetadata(property.Value, source);
-                else
-                    entries.Add(ParseEntry(property.Name, property.Value, source));
+                return ParseEntries(document.RootElement, source);
             }
-            return (entries, metadata);
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json accepts an escaped lone surrogate (e.g. "\ud800") in the document but throws
+                // when the string is read; the format's reference reader rejects such a header outright.
+                throw new InvalidDataException($"Cannot read {source}: its header holds a name or string with an unpaired UTF-16 surrogate escape ({Q(e.Message, 300)}).", e);
+            }
         }
+    }
+
+    private static (List<Entry> Entries, OrderedDictionary<string, string>? Metadata) ParseEntries(JsonElement root, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Bad(source, $"its header is a JSON {root.ValueKind}, not an object.");
+        var entries = new List<Entry>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        OrderedDictionary<string, string>? metadata = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!names.Add(property.Name))
+                throw Bad(source, $"its header names '{Q(property.Name)}' more than once.");
+            if (property.Name == SafeTensorsWriter.MetadataKey)
+                metadata = ParseMetadata(property.Value, source);
+            else
+                entries.Add(ParseEntry(property.Name, property.Value, source));
+        }
+        return (entries, metadata);
     }
 
     private static OrderedDictionary<string, string> ParseMetadata(JsonElement value, string source)
@@ -130,9 +144,9 @@ internal static class SafeTensorsReader
         foreach (var item in value.EnumerateObject())
         {
             if (item.Value.ValueKind != JsonValueKind.String)
-                throw Bad(source, $"its '__metadata__' entry '{item.Name}' is a JSON {item.Value.ValueKind}; metadata values must be strings.");
+                throw Bad(source, $"its '__metadata__' entry '{Q(item.Name)}' is a JSON {item.Value.ValueKind}; metadata values must be strings.");
             if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-                throw Bad(source, $"its '__metadata__' names '{item.Name}' more than once.");
+                throw Bad(source, $"its '__metadata__' names '{Q(item.Name)}' more than once.");
         }
         return metadata;
     }
@@ -140,16 +154,22 @@ internal static class SafeTensorsReader
     private static Entry ParseEntry(string name, JsonElement value, string source)
     {
         if (value.ValueKind != JsonValueKind.Object)
-            throw Bad(source, $"header entry '{name}' is a JSON {value.ValueKind}; it should be an object with dtype, shape and data_offsets.");
+            throw Bad(source, $"header entry '{Q(name)}' is a JSON {value.ValueKind}; it should be an object with dtype, shape and data_offsets.");
+        // JsonElement.TryGetProperty returns the last of duplicated keys where the format's reference reader
+        // refuses the file, so two readers would see different tensors in the same bytes.
+        var fields = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in value.EnumerateObject())
+            if (!fields.Add(field.Name))
+                throw Bad(source, $"tensor '{Q(name)}' names its field '{Q(field.Name)}' more than once.");
 
         if (!value.TryGetProperty("dtype"u8, out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
-            throw Bad(source, $"tensor '{name}' has no string 'dtype'.");
+            throw Bad(source, $"tensor '{Q(name)}' has no string 'dtype'.");
         string dtypeName = dtypeElement.GetString()!;
         if (!SafeTensorsDTypes.TryParse(dtypeName, out var dtype))
-            throw Bad(source, $"tensor '{name}' has dtype '{dtypeName}', which cannot be loaded (supported: {SafeTensorsDTypes.Supported}); convert it in PyTorch first, e.g. tensor.float().");
+            throw Bad(source, $"tensor '{Q(name)}' has dtype '{Q(dtypeName)}', which cannot be loaded (supported: {SafeTensorsDTypes.Supported}); convert it in PyTorch first, e.g. tensor.float().");
 
         if (!value.TryGetProperty("shape"u8, out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
-            throw Bad(source, $"tensor '{name}' has no 'shape' array.");
+            throw Bad(source, $"tensor '{Q(name)}' has no 'shape' array.");
         var shape = new int[shapeElement.GetArrayLength()];
         long numel = 1;
         bool overflow = false;
@@ -157,9 +177,9 @@ internal static class SafeTensorsReader
         foreach (var size in shapeElement.EnumerateArray())
         {
             if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out long s) || s < 0)
-                throw Bad(source, $"tensor '{name}' has shape {shapeElement.GetRawText()}, whose entry {d} is not a non-negative integer.");
+                throw Bad(source, $"tensor '{Q(name)}' has shape {Q(shapeElement.GetRawText())}, whose entry {d} is not a non-negative integer.");
             if (s > int.MaxValue)
-                throw Bad(source, $"tensor '{name}' has shape {shapeElement.GetRawText()}, whose entry {d} exceeds the engine's limit of {int.MaxValue}.");
+                throw Bad(source, $"tensor '{Q(name)}' has shape {Q(shapeElement.GetRawText())}, whose entry {d} exceeds the engine's limit of {int.MaxValue}.");
             shape[d++] = (int)s;
             // Saturate rather than overflow; a saturated count can never match a real byte span.
             numel = overflow || (s != 0 && numel > long.MaxValue / 8 / s) ? long.MaxValue : numel * s;
@@ -168,15 +188,15 @@ internal static class SafeTensorsReader
         if (shape.Contains(0)) numel = 0;
 
         if (!value.TryGetProperty("data_offsets"u8, out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            throw Bad(source, $"tensor '{name}' has no 'data_offsets' pair [begin, end].");
+            throw Bad(source, $"tensor '{Q(name)}' has no 'data_offsets' pair [begin, end].");
         if (!TryOffset(offsets[0], out long begin) || !TryOffset(offsets[1], out long end) || end < begin)
-            throw Bad(source, $"tensor '{name}' has data_offsets {offsets.GetRawText()}; they should be non-negative integers with begin <= end.");
+            throw Bad(source, $"tensor '{Q(name)}' has data_offsets {Q(offsets.GetRawText())}; they should be non-negative integers with begin <= end.");
 
         int elementSize = SafeTensorsDTypes.Size(dtype);
         if (numel == long.MaxValue || numel * elementSize != end - begin)
-            throw Bad(source, $"tensor '{name}' has shape {shapeElement.GetRawText()} of {dtypeName}, which needs {(numel == long.MaxValue ? "more than 2^60" : (numel * elementSize).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, but its data_offsets {offsets.GetRawText()} span {end - begin}.");
+            throw Bad(source, $"tensor '{Q(name)}' has shape {Q(shapeElement.GetRawText())} of {Q(dtypeName)}, which needs {(numel == long.MaxValue ? "more than 2^60" : (numel * elementSize).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, but its data_offsets {Q(offsets.GetRawText())} span {end - begin}.");
         if (numel > Array.MaxLength)
-            throw Bad(source, $"tensor '{name}' has {numel} elements, more than a single engine tensor can hold ({Array.MaxLength}).");
+            throw Bad(source, $"tensor '{Q(name)}' has {numel} elements, more than a single engine tensor can hold ({Array.MaxLength}).");
         return new Entry(name, dtype, shape, (int)numel, begin, end);
     }
 
@@ -195,9 +215,9 @@ internal static class SafeTensorsReader
         foreach (var entry in entries)
         {
             if (entry.Begin < expected)
-                throw Bad(source, $"tensor '{entry.Name}' (bytes {entry.Begin}..{entry.End}) overlaps tensor '{previous!.Name}' (bytes {previous.Begin}..{previous.End}).");
+                throw Bad(source, $"tensor '{Q(entry.Name)}' (bytes {entry.Begin}..{entry.End}) overlaps tensor '{Q(previous!.Name)}' (bytes {previous.Begin}..{previous.End}).");
             if (entry.Begin > expected)
-                throw Bad(source, $"the data buffer has a hole: bytes {expected}..{entry.Begin} before tensor '{entry.Name}' belong to no tensor.");
+                throw Bad(source, $"the data buffer has a hole: bytes {expected}..{entry.Begin} before tensor '{Q(entry.Name)}' belong to no tensor.");
             expected = entry.End;
             previous = entry;
         }
@@ -231,6 +251,9 @@ internal static class SafeTensorsReader
         }
         return total;
     }
+
+    /// <summary>A name or JSON fragment from the file, shortened so a hostile header cannot make a message as large as itself.</summary>
+    private static string Q(string text, int max = 80) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 20), $"… ({text.Length} characters)");
 
     private static InvalidDataException Bad(string source, string problem) =>
         new($"Cannot read {source}: {problem}");

@@ -39,15 +39,23 @@ public sealed class DynamicTaskSampler : TaskSampler
         ArgumentNullException.ThrowIfNull(validationLosses);
         if (_ratios.Length == 0)
             throw new InvalidOperationException("The dynamic sampler has not been initialised; pass it to a DataLoader first.");
+        ValidateUpdate(validationLosses);
         foreach (var (task, loss) in validationLosses)
         {
             int t = IndexOf(task);
-            if (!double.IsFinite(loss) || loss < 0)
-                throw new ArgumentException($"Validation loss of task '{task}' is {loss}; losses must be finite and non-negative.", nameof(validationLosses));
             if (double.IsNaN(_initial[t])) _initial[t] = loss;
             _ratios[t] = _initial[t] > 0 ? loss / _initial[t] : 1.0;
         }
         Invalidate();
+    }
+
+    internal override void ValidateUpdate(IReadOnlyDictionary<string, double> validationLosses)
+    {
+        foreach (var (task, loss) in validationLosses)
+        {
+            if (!double.IsFinite(loss) || loss < 0)
+                throw new ArgumentException($"Validation loss of task '{task}' is {loss}; losses must be finite and non-negative.", nameof(validationLosses));
+        }
     }
 
     /// <inheritdoc/>

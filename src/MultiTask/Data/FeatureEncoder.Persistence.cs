@@ -65,12 +65,14 @@ public sealed partial class FeatureEncoder
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {e.Message}", e);
+            // The parser quotes the offending token, which can be as long as the file.
+            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {Table.Excerpt(e.Message, 300)}", e);
         }
         if (state is null || state.Version is < 1 or > FileVersion || state.Features is null || state.Tasks is null)
             throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
 
-        string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {what}. Load with the schema and tasks the encoder was fitted with.";
+        // Names and kinds come from the file, so a hostile file could otherwise make the message as large as itself.
+        string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {Table.Excerpt(what, 1000)}. Load with the schema and tasks the encoder was fitted with.";
         if (state.Features.Count != schema.Count)
             throw new InvalidDataException(Mismatch($"the file has {state.Features.Count} features ({string.Join(", ", state.Features.Select(f => f.Name))}), the schema {schema.Count} ({string.Join(", ", schema.Names)})"));
         var numerics = new FittedNumeric?[schema.Count];

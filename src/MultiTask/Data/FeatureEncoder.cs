@@ -145,6 +145,11 @@ public sealed partial class FeatureEncoder
         return result;
     }
 
+    private static ArgumentException Unencodable(string feature, NumericEncoding encoding, int row, double value) => new(
+        $"Numeric feature '{feature}', data row {row}: value {value} lies so far from the training values that its {encoding} encoding exceeds the float32 range of the encoded inputs. " +
+        "Fix the value, or use NumericOptions.Log or NumericEncoding.Quantile for a feature with extreme outliers.",
+        "data");
+
     private static ArgumentException NonPositiveLabel(string task, int row, double value, string split) => new(
         $"Task '{task}' uses TargetTransform.Log but its label in {split} row {row} is {value}; the log needs positive labels. Fix the label, or use TargetTransform.YeoJohnson, which accepts any real number.",
         "data");
@@ -256,7 +261,7 @@ public sealed partial class FeatureEncoder
     /// Encodes <paramref name="data"/> (any split) with the statistics fitted on the training data.
     /// </summary>
     /// <param name="data">A dataset over the same schema and tasks.</param>
-    /// <exception cref="ArgumentException">The dataset has a different schema or tasks, or a non-positive label for a task with <see cref="TargetTransform.Log"/>.</exception>
+    /// <exception cref="ArgumentException">The dataset has a different schema or tasks, a non-positive label for a task with <see cref="TargetTransform.Log"/>, or a numeric value whose encoding exceeds the float32 range.</exception>
     public EncodedData Transform(MultiTaskDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -283,7 +288,13 @@ public sealed partial class FeatureEncoder
                     double v = values[r];
                     bool present = !double.IsNaN(v);
                     if (present)
-                        numeric.Encode(FittedNumeric.Prepare(spec.Name, numeric.Options, v, r, "data"), x.AsSpan(r * width + block.Start, block.Width));
+                    {
+                        var encoded = x.AsSpan(r * width + block.Start, block.Width);
+                        numeric.Encode(FittedNumeric.Prepare(spec.Name, numeric.Options, v, r, "data"), encoded);
+                        // Scaling by robust or tiny training statistics can map a finite outlier beyond float32.
+                        foreach (float e in encoded)
+                            if (!float.IsFinite(e)) throw Unencodable(spec.Name, numeric.Options.Encoding, r, v);
+                    }
                     if (block.HasPresence) x[r * width + block.PresenceColumn] = present ? 1f : 0f;
                 }
                 continue;

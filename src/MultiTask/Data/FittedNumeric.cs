@@ -45,6 +45,7 @@ internal sealed class FittedNumeric
         {
             case NumericEncoding.Robust:
                 double iqr = Percentile(sorted, 0.75) - Percentile(sorted, 0.25);
+                if (double.IsInfinity(iqr)) throw OutOfRange(feature, "its interquartile range", "NumericEncoding.Standard or Quantile");
                 return new FittedNumeric(feature, options, new Standardization(Percentile(sorted, 0.5), iqr > 0 ? iqr : 1), null, null);
             case NumericEncoding.Quantile:
                 int m = Math.Min(MaxQuantiles, sorted.Length);
@@ -57,13 +58,22 @@ internal sealed class FittedNumeric
                     double e = Percentile(sorted, i / (double)options.Bins);
                     if (edges.Count == 0 || e > edges[^1]) edges.Add(e);
                 }
-                // A constant feature still gets one (unit-wide) bin so the encoding is defined.
-                if (edges.Count == 1) edges.Add(edges[0] + 1);
+                // A constant feature still gets one (unit-wide) bin so the encoding is defined; beyond 2^53
+                // adding 1 changes nothing, so the bin is then one unit in the last place wide.
+                if (edges.Count == 1) edges.Add(edges[0] + 1 > edges[0] ? edges[0] + 1 : Math.BitIncrement(edges[0]));
+                for (int i = 1; i < edges.Count; i++)
+                    if (!double.IsFinite(edges[i] - edges[i - 1]))
+                        throw OutOfRange(feature, $"the width of its bin {i - 1}", "NumericEncoding.Standard or Quantile");
                 return new FittedNumeric(feature, options, new Standardization(0, 1), null, [.. edges]);
             default:
                 return new FittedNumeric(feature, options, Standardization.Fit(sorted), null, null);
         }
     }
+
+    private static ArgumentException OutOfRange(string feature, string what, string alternative) => new(
+        $"Numeric feature '{feature}' has training values so far apart that {what} exceeds the double range (about ±1.8e308). " +
+        $"Rescale the column, use NumericOptions.Log, or use {alternative}.",
+        "data");
 
     /// <summary>Applies the log step, rejecting values it cannot take.</summary>
     public static double Prepare(string feature, NumericOptions options, double value, int row, string split)
@@ -125,7 +135,9 @@ internal sealed class FittedNumeric
         double h = (sorted.Length - 1) * p;
         int lo = (int)Math.Floor(h);
         if (lo >= sorted.Length - 1) return sorted[^1];
-        return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
+        double t = h - lo, span = sorted[lo + 1] - sorted[lo];
+        // The difference of two finite values near ±double.MaxValue overflows; the weighted mean does not.
+        return double.IsInfinity(span) ? sorted[lo] * (1 - t) + sorted[lo + 1] * t : sorted[lo] + t * span;
     }
 
     private static int LowerBound(double[] a, double x)

@@ -253,7 +253,7 @@ public sealed partial class MultiTaskDataset
         if (table.HasColumn(column)) return;
         string? similar = table.ColumnNames.FirstOrDefault(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
         throw new InvalidDataException(
-            $"Table '{table.Name}' has no column '{column}' ({purpose}). Columns found: {string.Join(", ", table.ColumnNames)}. "
+            $"Table '{table.Name}' has no column '{column}' ({purpose}). Columns found: {Table.Names(table.ColumnNames)}. "
             + (similar is not null ? $"Did you mean '{similar}'? Column names are case-sensitive; " : "")
             + "Add the column or map it with TableOptions.ColumnMap.");
     }
@@ -282,7 +282,7 @@ public sealed partial class MultiTaskDataset
             double v = Number(column, row, out string? text);
             if (double.IsNaN(v) && text is not null)
                 throw new InvalidDataException(
-                    $"Column '{column}' of table '{table.Name}', {table.RowName(row)}: '{text}' is not a number. Fix the value, or leave the cell empty (or NA) to mark it missing.");
+                    $"Column '{column}' of table '{table.Name}', {table.RowName(row)}: '{Table.Excerpt(text)}' is not a number. Fix the value, or leave the cell empty (or NA) to mark it missing.");
             if (double.IsInfinity(v))
                 throw new InvalidDataException(
                     $"Column '{column}' of table '{table.Name}', {table.RowName(row)}: value {Show(text, v)} is infinite; input features must be finite. Use NaN (or an empty cell) to mark a missing value.");
@@ -299,7 +299,7 @@ public sealed partial class MultiTaskDataset
                 for (int i = 0; i < classes.Count; i++)
                     if (classes[i] == s) return i;
                 throw new InvalidDataException(
-                    $"{where}: label '{s}' is not one of the classes ({string.Join(", ", classes)}). Fix the value, add the class to the task, or leave the cell empty to mark it unlabelled.");
+                    $"{where}: label '{Table.Excerpt(s)}' is not one of the classes ({string.Join(", ", classes)}). Fix the value, add the class to the task, or leave the cell empty to mark it unlabelled.");
             }
             double v = Number(column, row, out string? text);
             if (task.Kind is TaskKind.Binary or TaskKind.Multilabel && double.IsNaN(v) && text is not null)
@@ -309,7 +309,7 @@ public sealed partial class MultiTaskDataset
             }
             if (double.IsNaN(v) && text is not null)
                 throw new InvalidDataException(
-                    $"{where}: label '{text}' is not {Expected(task)}. Fix the value, or leave the cell empty to mark the row unlabelled.");
+                    $"{where}: label '{Table.Excerpt(text)}' is not {Expected(task)}. Fix the value, or leave the cell empty to mark the row unlabelled.");
             if (double.IsNaN(v)) return v;
             if (double.IsInfinity(v))
                 throw new InvalidDataException(
@@ -339,7 +339,7 @@ public sealed partial class MultiTaskDataset
             return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !double.IsNaN(v) ? v : double.NaN;
         }
 
-        private static string Show(string? text, double v) => text is not null ? $"'{text}'" : v.ToString("R", CultureInfo.InvariantCulture);
+        private static string Show(string? text, double v) => text is not null ? $"'{Table.Excerpt(text)}'" : v.ToString("R", CultureInfo.InvariantCulture);
 
         private static string Expected(TaskSpec task) => task.Kind switch
         {

@@ -101,7 +101,7 @@ public sealed class Table
                 if (string.IsNullOrWhiteSpace(header[c]))
                     throw new InvalidDataException($"CSV '{name}' header has an empty name for column {c + 1}; name every column.");
                 if (Array.IndexOf(header, header[c]) != c)
-                    throw new InvalidDataException($"CSV '{name}' header names column '{header[c]}' twice; column names must be unique.");
+                    throw new InvalidDataException($"CSV '{name}' header names column '{Excerpt(header[c])}' twice; column names must be unique.");
             }
             var cells = new List<string?>[header.Length];
             for (int c = 0; c < cells.Length; c++) cells[c] = [];
@@ -111,7 +111,7 @@ public sealed class Table
                 int line = (int)csv.LineNumber;
                 if (csv.FieldCount != header.Length)
                     throw new InvalidDataException(
-                        $"CSV '{name}', line {line}: {csv.FieldCount} fields but the header has {header.Length} ({string.Join(", ", header)}); check for a missing or extra delimiter '{options.Delimiter}' or an unquoted value containing it.");
+                        $"CSV '{name}', line {line}: {csv.FieldCount} fields but the header has {header.Length} ({Names(header)}); check for a missing or extra delimiter '{options.Delimiter}' or an unquoted value containing it.");
                 for (int c = 0; c < header.Length; c++) cells[c].Add(csv.GetString(c));
                 lines.Add(line);
             }
@@ -146,7 +146,7 @@ public sealed class Table
             if (texts[r] is not { } text) { result[r] = double.NaN; continue; }
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out result[r]))
                 throw new InvalidDataException(
-                    $"Column '{column}' of table '{Name}', {RowName(r)}: '{text}' is not a number. Read the column with TextColumn, or fix the value (an empty cell or NA marks it missing).");
+                    $"Column '{column}' of table '{Name}', {RowName(r)}: '{Excerpt(text)}' is not a number. Read the column with TextColumn, or fix the value (an empty cell or NA marks it missing).");
         }
         return result;
     }
@@ -170,7 +170,18 @@ public sealed class Table
 
     internal TableColumn Column(string column) => _columns.TryGetValue(column, out var data)
         ? data
-        : throw new KeyNotFoundException($"Table '{Name}' has no column '{column}' (columns: {string.Join(", ", _names)}); check the name (exact, case-sensitive).");
+        : throw new KeyNotFoundException($"Table '{Name}' has no column '{column}' (columns: {Names(_names)}); check the name (exact, case-sensitive).");
+
+    /// <summary>
+    /// A cell or name as quoted in an error message: whole when short, else its start and its length, so
+    /// that a 50 MB cell in a hostile file does not become a 50 MB message.
+    /// </summary>
+    internal static string Excerpt(string text, int max = 80) =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 20), $"… ({text.Length:N0} characters)");
+
+    /// <summary>A list of column names for a message, each shortened and at most 50 of them.</summary>
+    internal static string Names(IReadOnlyCollection<string> names) =>
+        string.Join(", ", names.Take(50).Select(n => Excerpt(n))) + (names.Count > 50 ? $", … ({names.Count} columns)" : "");
 
     /// <summary>How a row is named in messages: the 1-based line number for CSV, the 0-based row index otherwise.</summary>
     internal string RowName(int row) => _lines is null ? $"row {row}" : $"line {_lines[row]}";

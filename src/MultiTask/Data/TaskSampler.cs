@@ -91,6 +91,15 @@ public abstract class TaskSampler
     {
     }
 
+    /// <summary>
+    /// Throws when <see cref="Update"/> would reject <paramref name="validationLosses"/>'s values; lets a checkpoint's
+    /// recorded updates be checked before it loads, when the sampler is not yet bound to data. Task names are checked
+    /// by the caller. The default accepts any value, as the default <see cref="Update"/> ignores them.
+    /// </summary>
+    internal virtual void ValidateUpdate(IReadOnlyDictionary<string, double> validationLosses)
+    {
+    }
+
     /// <summary>Unnormalised non-negative weights, one per task in <see cref="TaskNames"/> order.</summary>
     protected abstract double[] ComputeWeights();
 

@@ -57,7 +57,18 @@ public sealed record TaskSpec
     /// </summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
-    /// <summary>A static weight for this task's loss (default 1; must be finite and non-negative).</summary>
+    /// <summary>
+    /// A static multiplier of this task's training loss (default 1; must be finite and non-negative).
+    /// </summary>
+    /// <remarks>
+    /// The trainer multiplies each batch loss of the task by <c>Weight</c> before the
+    /// <see cref="Training.TrainerOptions.Weighting"/> strategy sees it, so the two compose: the strategy's
+    /// weight wᵢ applies to <c>Weight·Lᵢ</c>, and an epoch record's <c>weight.&lt;task&gt;</c> is the product
+    /// wᵢ·Weight. With <see cref="Weighting.EqualWeighting"/> the objective is Σᵢ Weightᵢ·Lᵢ. Recorded losses
+    /// (<c>loss.&lt;task&gt;</c>, <c>val_loss</c>) and metrics stay unweighted. A task of weight 0 is evaluated
+    /// but contributes no gradient. Strategies that rescale losses themselves (uncertainty weighting,
+    /// GradNorm, DWA's ratios) largely undo a static weight; it matters most with equal or static weighting.
+    /// </remarks>
     public double Weight { get; init; } = 1.0;
 
     /// <summary>

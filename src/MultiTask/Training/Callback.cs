@@ -52,6 +52,21 @@ public abstract class Callback
     /// <returns>A snapshot (copies, not views).</returns>
     public virtual CallbackState? StateDict() => null;
 
+    /// <summary>
+    /// Checks a snapshot against the trainer it is about to be restored into, without changing anything:
+    /// <see cref="MultiTaskTrainer.LoadCheckpoint"/> calls it for every callback before it changes any state, so a
+    /// snapshot that does not fit is rejected while the trainer is still untouched. The default accepts any snapshot.
+    /// </summary>
+    /// <param name="state">The snapshot.</param>
+    /// <param name="trainer">The trainer being resumed (its model, optimizer and options).</param>
+    /// <param name="epochsCompleted">The number of finished epochs the checkpoint records.</param>
+    /// <exception cref="ArgumentException">The snapshot does not fit; the message names the entry.</exception>
+    public virtual void ValidateStateDict(CallbackState state, MultiTaskTrainer trainer, int epochsCompleted)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(trainer);
+    }
+
     /// <summary>Restores a snapshot from <see cref="StateDict"/>; called after <see cref="OnTrainBegin"/> when resuming.</summary>
     /// <param name="state">The snapshot.</param>
     /// <exception cref="ArgumentException">The snapshot does not fit this callback.</exception>
@@ -69,6 +84,37 @@ public sealed class CallbackState
 
     /// <summary>Tensors (e.g. the best weights), by name.</summary>
     public Dictionary<string, Tensor> Tensors { get; } = new(StringComparer.Ordinal);
+
+    internal void OnlyValues(string owner, bool allowTensors, params string[] keys)
+    {
+        var unexpected = Values.Keys.Where(k => !keys.Contains(k)).Select(k => $"value '{k}'")
+            .Concat(allowTensors ? [] : Tensors.Keys.Select(k => $"tensor '{k}'")).ToList();
+        if (unexpected.Count > 0)
+            throw new ArgumentException($"The saved state of {owner} has {string.Join(", ", unexpected.Take(10))}, which it does not keep; it was saved by another kind of callback or altered.", "state");
+    }
+
+    /// <summary>Checks a learning-rate schedule's saved numbers: exactly the given keys plus one learning rate per group, each in range.</summary>
+    internal void ExpectSchedule(string owner, int groups, bool baseLearningRates, string[] counters, string[] numbers)
+    {
+        var rates = Enumerable.Range(0, groups).SelectMany(g => baseLearningRates ? new[] { $"last_lr.{g}", $"base_lrs.{g}" } : [$"last_lr.{g}"]).ToArray();
+        OnlyValues(owner, allowTensors: false, [.. counters, .. numbers, .. rates]);
+        foreach (var key in counters) Integer(key, owner, key == "last_epoch" ? -1 : 0, int.MaxValue);
+        foreach (var key in numbers) Required(key, owner);
+        foreach (var key in rates)
+        {
+            double v = Required(key, owner);
+            if (!(v >= 0 && double.IsFinite(v)))
+                throw new ArgumentException($"The saved state of {owner} has '{key}' = {v}; a learning rate must be finite and non-negative.", "state");
+        }
+    }
+
+    internal int Integer(string key, string owner, int min, int max)
+    {
+        double v = Required(key, owner);
+        if (!(v >= min && v <= max && v == Math.Floor(v)))
+            throw new ArgumentException($"The saved state of {owner} has '{key}' = {v}; it must be an integer from {min} to {max}.", "state");
+        return (int)v;
+    }
 
     internal double Required(string key, string owner) => Values.TryGetValue(key, out var v) ? v
         : throw new ArgumentException($"The saved state of {owner} has no '{key}'; it was saved by another kind of callback.", "state");

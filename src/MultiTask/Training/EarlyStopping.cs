@@ -116,13 +116,60 @@ public sealed class EarlyStopping : Callback
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Checks the counters against the number of finished epochs and the best weights (kept when
+    /// <see cref="RestoreBestWeights"/> is on and an epoch improved) against the model's names and shapes, so a
+    /// damaged snapshot is rejected when the checkpoint loads rather than when training ends.
+    /// </remarks>
+    public override void ValidateStateDict(CallbackState state, MultiTaskTrainer trainer, int epochsCompleted)
+    {
+        base.ValidateStateDict(state, trainer, epochsCompleted);
+        var (_, bestEpoch, _) = ReadCounters(state, epochsCompleted);
+        bool expectWeights = RestoreBestWeights && bestEpoch >= 0;
+        if (!expectWeights)
+        {
+            if (state.Tensors.Count > 0)
+                throw new ArgumentException(
+                    $"The saved state of EarlyStopping has {state.Tensors.Count} best-weight tensors, but " +
+                    (RestoreBestWeights ? "no epoch improved yet" : "restoreBestWeights is off") + ", so it keeps none.", nameof(state));
+            return;
+        }
+        var model = trainer.Model.StateDict();
+        var missing = model.Keys.Where(k => !state.Tensors.ContainsKey(k)).ToList();
+        var unexpected = state.Tensors.Keys.Where(k => !model.ContainsKey(k)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new ArgumentException(
+                "The saved best weights of EarlyStopping do not match the model:" +
+                (missing.Count > 0 ? $" missing {string.Join(", ", missing.Take(10).Select(k => $"'{k}'"))};" : "") +
+                (unexpected.Count > 0 ? $" unexpected {string.Join(", ", unexpected.Take(10).Select(k => $"'{k}'"))};" : "") +
+                " they were saved for another model or altered.", nameof(state));
+        foreach (var (key, tensor) in state.Tensors)
+        {
+            if (!tensor.Shape.SequenceEqual(model[key].Shape))
+                throw new ArgumentException(
+                    $"The saved best weight '{key}' of EarlyStopping has shape [{string.Join(", ", tensor.Shape)}] but the model's has [{string.Join(", ", model[key].Shape)}].",
+                    nameof(state));
+        }
+    }
+
+    /// <inheritdoc />
     public override void LoadStateDict(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        _best = state.Required("best", nameof(EarlyStopping));
-        _bestEpoch = (int)state.Required("best_epoch", nameof(EarlyStopping));
-        _wait = (int)state.Required("wait", nameof(EarlyStopping));
+        (_best, _bestEpoch, _wait) = ReadCounters(state, int.MaxValue);
         _bestWeights = state.Tensors.Count == 0 ? null : state.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
+    }
+
+    private static (double Best, int BestEpoch, int Wait) ReadCounters(CallbackState state, int epochsCompleted)
+    {
+        const string owner = nameof(EarlyStopping);
+        state.OnlyValues(owner, allowTensors: true, "best", "best_epoch", "wait");
+        double best = state.Required("best", owner);
+        if (double.IsNaN(best))
+            throw new ArgumentException("The saved state of EarlyStopping has 'best' = NaN, which never improves on anything and so cannot be a best.", nameof(state));
+        int bestEpoch = state.Integer("best_epoch", owner, -1, epochsCompleted - 1);
+        int wait = state.Integer("wait", owner, 0, epochsCompleted);
+        return (best, bestEpoch, wait);
     }
 
     private static Dictionary<string, Tensor> Snapshot(TrainingContext context) =>

@@ -74,6 +74,13 @@ public sealed class LearningRateScheduler : Callback
     }
 
     /// <inheritdoc />
+    public override void ValidateStateDict(CallbackState state, MultiTaskTrainer trainer, int epochsCompleted)
+    {
+        base.ValidateStateDict(state, trainer, epochsCompleted);
+        state.ExpectSchedule(nameof(LearningRateScheduler), trainer.Optimizer.ParamGroups.Count, baseLearningRates: true, ["last_epoch"], []);
+    }
+
+    /// <inheritdoc />
     public override void LoadStateDict(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);

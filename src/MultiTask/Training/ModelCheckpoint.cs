@@ -69,9 +69,26 @@ public sealed class ModelCheckpoint : Callback
     }
 
     /// <inheritdoc />
+    public override void ValidateStateDict(CallbackState state, MultiTaskTrainer trainer, int epochsCompleted)
+    {
+        base.ValidateStateDict(state, trainer, epochsCompleted);
+        Check(state);
+    }
+
+    /// <inheritdoc />
     public override void LoadStateDict(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        _best = state.Required("best", nameof(ModelCheckpoint));
+        _best = Check(state);
+    }
+
+    private static double Check(CallbackState state)
+    {
+        state.OnlyValues(nameof(ModelCheckpoint), allowTensors: false, "best");
+        double best = state.Required("best", nameof(ModelCheckpoint));
+        // The best starts at ±∞ and only ever takes a value that improved on it, which NaN never does.
+        if (double.IsNaN(best))
+            throw new ArgumentException("The saved state of ModelCheckpoint has 'best' = NaN, which no epoch can produce.", nameof(state));
+        return best;
     }
 }

@@ -32,6 +32,15 @@ public sealed partial class MultiTaskTrainer
         DictionaryKeyPolicy = null,
     };
 
+    // Reading is strict: a missing or null field, an unknown or repeated one is an error rather than a default.
+    private static readonly JsonSerializerOptions s_read = new(s_json)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
+    };
+
     private GeneratorState? _restoredLoader;
     private OptimizerStateDict? _pendingOptimizer;
     private List<(CheckpointCallback Entry, Dictionary<string, Tensor> Tensors)>? _pendingCallbacks;
@@ -127,9 +136,18 @@ public sealed partial class MultiTaskTrainer
     /// exactly as for the checkpointed run (same architecture, options and callbacks) and then call <see cref="Fit"/>
     /// with the same data: training continues as if it had never stopped, bit for bit.
     /// </summary>
+    /// <remarks>
+    /// Loading is all or nothing: every part (weights, optimizer, weighting and its context, sampler updates,
+    /// callbacks, history, random streams) is checked against the model, the options and the other parts before
+    /// anything changes, and a failure leaves the trainer, its model and its options exactly as they were. Counts
+    /// read from the files are checked against what the files hold before they size anything.
+    /// </remarks>
     /// <param name="directory">The checkpoint directory.</param>
     /// <exception cref="FileNotFoundException">No complete checkpoint is there.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint's files belong to different saves, or it was written for other tasks, optimizer, weighting or callbacks.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A file is damaged or altered, the files belong to different saves or contradict each other, or the checkpoint
+    /// was written for other tasks, optimizer, weighting or callbacks; the message names the file and the field.
+    /// </exception>
     public void LoadCheckpoint(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -139,58 +157,172 @@ public sealed partial class MultiTaskTrainer
             : throw new FileNotFoundException(
                 $"No complete checkpoint in '{full}': {TrainerFileName} is missing (it is written last, so a checkpoint without it is incomplete).",
                 Path.Combine(full, TrainerFileName));
-        var document = JsonSerializer.Deserialize<CheckpointDocument>(File.ReadAllBytes(Path.Combine(dir, TrainerFileName)), s_json)
-            ?? throw new InvalidDataException($"'{Path.Combine(dir, TrainerFileName)}' is empty.");
-        if (document.Format != 1)
-            throw new InvalidDataException($"Checkpoint format {document.Format} is not supported (expected 1).");
-        Check(document.Tasks.SequenceEqual(Model.TaskNames, StringComparer.Ordinal),
-            $"The checkpoint was written for tasks {Quote(document.Tasks)} but the model has tasks {Quote(Model.TaskNames)}.");
-        Check(document.Optimizer == Options.Optimizer.GetType().Name,
-            $"The checkpoint was written with {document.Optimizer} but this trainer uses {Options.Optimizer.GetType().Name}.");
-        Check(document.Weighting == Options.Weighting.GetType().Name,
-            $"The checkpoint was written with {document.Weighting} weighting but this trainer uses {Options.Weighting.GetType().Name}.");
-        Check(document.Generators.Count == Options.Generators.Count,
-            $"The checkpoint has {document.Generators.Count} extra random streams but TrainerOptions.Generators has {Options.Generators.Count}.");
-        Check(document.Callbacks.Select(c => c.Type).SequenceEqual(Options.Callbacks.Select(c => c.GetType().Name), StringComparer.Ordinal),
-            $"The checkpoint has callbacks [{string.Join(", ", document.Callbacks.Select(c => c.Type))}] but this trainer has [{string.Join(", ", Options.Callbacks.Select(c => c.GetType().Name))}]; pass the same callbacks in the same order.");
-        Check(document.Seed == Options.Seed && document.BatchSize == Options.BatchSize,
-            $"The checkpoint was written with seed {document.Seed} and batch size {document.BatchSize}, this trainer has {Options.Seed} and {Options.BatchSize}.");
+        Apply(Read(dir), Path.Combine(dir, ModelFileName));
+    }
 
-        var model = ReadTensors(dir, ModelFileName, document.CheckpointId);
+    /// <summary>Reads and checks every part of a checkpoint; changes nothing.</summary>
+    private LoadPlan Read(string dir)
+    {
+        string json = Path.Combine(dir, TrainerFileName);
+        var document = ReadDocument(json);
+        int epochs = document.Epoch;
+
+        Expect(json, "format", document.Format == 1, $"format {document.Format} is not supported (expected 1).");
+        Expect(json, "checkpoint_id", document.CheckpointId.Length > 0, "it is empty.");
+        Expect(json, "model", document.Model == Model.GetType().Name,
+            $"the checkpoint was written for a {document.Model} but this trainer's model is a {Model.GetType().Name}." + Rebuild);
+        Expect(json, "tasks", document.Tasks.SequenceEqual(Model.TaskNames, StringComparer.Ordinal),
+            $"the checkpoint was written for tasks {Quote(document.Tasks)} but the model has tasks {Quote(Model.TaskNames)}." + Rebuild);
+        Expect(json, "optimizer", document.Optimizer == Options.Optimizer.GetType().Name,
+            $"the checkpoint was written with {document.Optimizer} but this trainer uses {Options.Optimizer.GetType().Name}." + Rebuild);
+        Expect(json, "weighting", document.Weighting == Options.Weighting.GetType().Name,
+            $"the checkpoint was written with {document.Weighting} weighting but this trainer uses {Options.Weighting.GetType().Name}." + Rebuild);
+        Expect(json, "seed", document.Seed == Options.Seed && document.BatchSize == Options.BatchSize,
+            $"the checkpoint was written with seed {document.Seed} and batch size {document.BatchSize}, this trainer has {Options.Seed} and {Options.BatchSize}." + Rebuild);
+        Expect(json, "generators", document.Generators.Count == Options.Generators.Count,
+            $"the checkpoint has {document.Generators.Count} extra random streams but TrainerOptions.Generators has {Options.Generators.Count}." + Rebuild);
+        Expect(json, "callbacks", document.Callbacks.Select(c => c.Type).SequenceEqual(Options.Callbacks.Select(c => c.GetType().Name), StringComparer.Ordinal),
+            $"the checkpoint has callbacks [{string.Join(", ", document.Callbacks.Select(c => c.Type))}] but this trainer has [{string.Join(", ", Options.Callbacks.Select(c => c.GetType().Name))}]; pass the same callbacks in the same order." + Rebuild);
+
+        // The history is the one count every other part is checked against: each of its entries is in the file.
+        Expect(json, "epoch", epochs >= 0 && epochs == document.History.Count,
+            $"it says {epochs} finished epochs but the history holds {document.History.Count}; the file was altered.");
+        for (int e = 0; e < document.History.Count; e++)
+            Expect(json, $"history[{e}].epoch", document.History[e].Epoch == e, $"it is {document.History[e].Epoch}, expected {e}: the history must list epochs 0, 1, 2, ... in order.");
+        Expect(json, "global_step", document.GlobalStep >= 0, $"it is {document.GlobalStep}; a step count cannot be negative.");
+        CheckGenerator(json, "loader_generator", document.LoaderGenerator);
+        for (int i = 0; i < document.Generators.Count; i++) CheckGenerator(json, $"generators[{i}]", document.Generators[i]);
+
+        int expectedUpdates = Options.Sampler is null ? 0 : epochs;
+        Expect(json, "sampler_updates", document.SamplerUpdates.Count == expectedUpdates,
+            $"it holds {document.SamplerUpdates.Count} updates but the run " + (Options.Sampler is null ? "has no task sampler, so it records none." : $"finished {epochs} epochs with a task sampler, which records one per epoch."));
+        for (int e = 0; e < document.SamplerUpdates.Count; e++)
+        {
+            var update = document.SamplerUpdates[e];
+            if (update.Keys.FirstOrDefault(k => !Model.TaskNames.Contains(k, StringComparer.Ordinal)) is { } unknown)
+                throw Bad(json, $"sampler_updates[{e}]", $"it names task '{unknown}', which the model does not have ({Quote(Model.TaskNames)}).");
+            Guard(json, $"sampler_updates[{e}]", () => Options.Sampler!.ValidateUpdate(update));
+        }
+
+        var context = new WeightingStateDict();
+        foreach (var (k, v) in document.WeightingContext) context.Values[k] = v;
+        double ContextValue(string key) => document.WeightingContext.TryGetValue(key, out double v) ? v
+            : throw Bad(json, $"weighting_context.{key}", "it is missing.");
+        double recorded = ContextValue("recorded_epochs"), contextStep = ContextValue("step"), contextEpoch = ContextValue("epoch");
+        Expect(json, "weighting_context.recorded_epochs", recorded == epochs,
+            $"it is {recorded} but the history holds {epochs} epochs; each finished epoch records its losses once.");
+        Expect(json, "weighting_context.step", contextStep <= document.GlobalStep,
+            $"it is {contextStep} but global_step is {document.GlobalStep}; optimizer steps cannot outnumber batches.");
+        Expect(json, "weighting_context.epoch", contextEpoch <= epochs, $"it is {contextEpoch} but only {epochs} epochs finished.");
+        Guard(json, "weighting_context", () => new WeightingContext(Model.TaskNames, []).LoadStateDict(context));
+
+        var modelTensors = ReadTensors(dir, ModelFileName, document.CheckpointId);
         var optimizerTensors = ReadTensors(dir, OptimizerFileName, document.CheckpointId);
         var callbackTensors = ReadTensors(dir, CallbacksFileName, document.CheckpointId);
 
+        string modelPath = Path.Combine(dir, ModelFileName);
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var weighting = new WeightingStateDict();
-        foreach (var (k, t) in model)
+        foreach (var (k, t) in modelTensors)
         {
             if (k.StartsWith(WeightingPrefix, StringComparison.Ordinal)) weighting.Tensors[k[WeightingPrefix.Length..]] = t;
             else weights[k] = t;
         }
         foreach (var (k, v) in document.WeightingValues) weighting.Values[k] = v;
-        var context = new WeightingStateDict();
-        foreach (var (k, v) in document.WeightingContext) context.Values[k] = v;
+        var own = Model.StateDict();
+        if (own.Keys.FirstOrDefault(k => !weights.ContainsKey(k)) is { } absent)
+            throw Bad(modelPath, $"tensor '{absent}'", $"it is missing, but the model ({Model.GetType().Name}) has it; the file was altered or written for another architecture.");
+        if (weights.Keys.FirstOrDefault(k => !own.ContainsKey(k)) is { } extra)
+            throw Bad(modelPath, $"tensor '{extra}'", $"the model ({Model.GetType().Name}) has no such parameter; the file was altered or written for another architecture.");
+        foreach (var (k, t) in weights)
+            Expect(modelPath, $"tensor '{k}'", t.Shape.SequenceEqual(own[k].Shape),
+                $"it has shape [{string.Join(", ", t.Shape)}] but the model's has [{string.Join(", ", own[k].Shape)}].");
+
+        string optimizerPath = Path.Combine(dir, OptimizerFileName);
         var optimizer = new OptimizerStateDict();
         foreach (var (k, t) in optimizerTensors) optimizer.Tensors[k] = t;
         foreach (var (k, v) in document.OptimizerValues) optimizer.Values[k] = v;
+        // A throwaway optimizer over the same parameter groups checks the state without touching the live one.
+        Guard(optimizerPath, $"optimizer state (tensors in this file, numbers in {TrainerFileName}'s optimizer_values)", () => Options.Optimizer.Create(BuildParamGroups()).LoadStateDict(optimizer));
 
-        Model.LoadStateDict(weights);
-        Options.Weighting.LoadStateDict(weighting);
-        WeightingContext.LoadStateDict(context);
-        Optimizer.LoadStateDict(optimizer);
-        _history.Replace(document.History.Select(e => new EpochRecord(e.Epoch, e.Values)));
-        _globalStep = document.GlobalStep;
+        string callbacksPath = Path.Combine(dir, CallbacksFileName);
+        var callbacks = new List<(CheckpointCallback Entry, Dictionary<string, Tensor> Tensors)>();
+        foreach (var key in callbackTensors.Keys)
+        {
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            Expect(callbacksPath, $"tensor '{key}'",
+                dot > 0 && int.TryParse(key.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i)
+                && i < document.Callbacks.Count && document.Callbacks[i].HasState,
+                $"it belongs to no callback with state (names are '<callback index>.<name>', and the trainer has {document.Callbacks.Count} callbacks).");
+        }
+        for (int i = 0; i < document.Callbacks.Count; i++)
+        {
+            var entry = document.Callbacks[i];
+            string prefix = $"{i}.";
+            var tensors = callbackTensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+            if (!entry.HasState)
+            {
+                Expect(json, $"callbacks[{i}].values", entry.Values.Count == 0, $"{entry.Type} is saved without state but has values.");
+            }
+            else
+            {
+                var state = ToState(entry, tensors);
+                Guard(callbacksPath, $"callbacks[{i}] ({entry.Type}; numbers in {TrainerFileName}'s callbacks[{i}].values)", () => Options.Callbacks[i].ValidateStateDict(state, this, epochs));
+            }
+            callbacks.Add((entry, tensors));
+        }
+
+        var history = new List<EpochRecord>();
+        foreach (var e in document.History) history.Add(new EpochRecord(e.Epoch, e.Values));
+        return new LoadPlan(document, weights, weighting, context, optimizer, callbacks, history);
+    }
+
+    /// <summary>Applies a checked checkpoint; on any failure puts back everything it had changed.</summary>
+    private void Apply(LoadPlan plan, string modelPath)
+    {
+        var undo = new List<Action>();
+        try
+        {
+            // A strategy's state can only be checked by loading it, so it goes first, with its previous state kept to put back.
+            var weighting = Options.Weighting.StateDict();
+            undo.Add(() => Options.Weighting.LoadStateDict(weighting));
+            Guard(modelPath, $"'{WeightingPrefix}*' tensors and weighting_values", () => Options.Weighting.LoadStateDict(plan.Weighting));
+
+            var weights = Model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
+            undo.Add(() => Model.LoadStateDict(weights));
+            Model.LoadStateDict(plan.Weights);
+            var context = WeightingContext.StateDict();
+            undo.Add(() => WeightingContext.LoadStateDict(context));
+            WeightingContext.LoadStateDict(plan.Context);
+            var optimizer = Optimizer.StateDict();
+            undo.Add(() => Optimizer.LoadStateDict(optimizer));
+            Optimizer.LoadStateDict(plan.Optimizer);
+            var generators = Options.Generators.Select(g => g.GetState()).ToList();
+            undo.Add(() =>
+            {
+                for (int i = 0; i < generators.Count; i++) Options.Generators[i].SetState(generators[i]);
+            });
+            for (int i = 0; i < Options.Generators.Count; i++) Options.Generators[i].SetState(plan.Document.Generators[i]);
+        }
+        catch (Exception e)
+        {
+            for (int i = undo.Count - 1; i >= 0; i--) undo[i]();
+            if (e is InvalidDataException) throw;
+            throw new InvalidDataException($"Loading the checkpoint in '{Path.GetDirectoryName(modelPath)}' failed and was undone: {e.Message}", e);
+        }
+
+        // What remains cannot fail: plain assignments of checked values.
+        _history.Replace(plan.History);
+        _globalStep = plan.Document.GlobalStep;
         _samplerUpdates.Clear();
-        _samplerUpdates.AddRange(document.SamplerUpdates);
-        for (int i = 0; i < Options.Generators.Count; i++) Options.Generators[i].SetState(document.Generators[i]);
-        _restoredLoader = document.LoaderGenerator;
+        _samplerUpdates.AddRange(plan.Document.SamplerUpdates);
+        _restoredLoader = plan.Document.LoaderGenerator;
         _loader = null;
         // A scheduler callback rebuilt at the next OnTrainBegin rewrites the learning rates, so the optimizer's
         // numbers are applied again after it, together with the callbacks' own state.
-        _pendingOptimizer = optimizer;
-        _pendingCallbacks = document.Callbacks.Select((c, i) => (c, callbackTensors
-            .Where(kv => kv.Key.StartsWith($"{i}.", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key[($"{i}.").Length..], kv => kv.Value, StringComparer.Ordinal))).ToList();
+        _pendingOptimizer = plan.Optimizer;
+        _pendingCallbacks = plan.Callbacks;
     }
 
     private void ApplyPendingState()
@@ -202,15 +334,46 @@ public sealed partial class MultiTaskTrainer
             {
                 var (entry, tensors) = callbacks[i];
                 if (!entry.HasState) continue;
-                var state = new CallbackState();
-                foreach (var (k, v) in entry.Values) state.Values[k] = v;
-                foreach (var (k, t) in tensors) state.Tensors[k] = t;
-                Options.Callbacks[i].LoadStateDict(state);
+                Guard(CallbacksFileName, $"callbacks[{i}] ({entry.Type})", () => Options.Callbacks[i].LoadStateDict(ToState(entry, tensors)));
             }
         }
         _pendingOptimizer = null;
         _pendingCallbacks = null;
     }
+
+    private static CallbackState ToState(CheckpointCallback entry, Dictionary<string, Tensor> tensors)
+    {
+        var state = new CallbackState();
+        foreach (var (k, v) in entry.Values) state.Values[k] = v;
+        foreach (var (k, t) in tensors) state.Tensors[k] = t;
+        return state;
+    }
+
+    private static CheckpointDocument ReadDocument(string path)
+    {
+        CheckpointDocument? document;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            document = JsonSerializer.Deserialize<CheckpointDocument>(stream, s_read);
+        }
+        catch (JsonException e)
+        {
+            string field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "the document" : e.Path.TrimStart('$', '.');
+            throw Bad(path, field, $"it is not valid checkpoint JSON ({e.Message}).", e);
+        }
+        if (document is null) throw Bad(path, "the document", "it is JSON null.");
+        // Nullable annotations cover properties, not the elements of lists; those are checked here.
+        for (int i = 0; i < document.Tasks.Count; i++) Expect(path, $"tasks[{i}]", document.Tasks[i] is not null, "it is null.");
+        for (int i = 0; i < document.Generators.Count; i++) Expect(path, $"generators[{i}]", document.Generators[i] is not null, "it is null.");
+        for (int i = 0; i < document.SamplerUpdates.Count; i++) Expect(path, $"sampler_updates[{i}]", document.SamplerUpdates[i] is not null, "it is null.");
+        for (int i = 0; i < document.Callbacks.Count; i++) Expect(path, $"callbacks[{i}]", document.Callbacks[i] is not null, "it is null.");
+        for (int i = 0; i < document.History.Count; i++) Expect(path, $"history[{i}]", document.History[i] is not null, "it is null.");
+        return document;
+    }
+
+    private static void CheckGenerator(string path, string field, GeneratorState state) =>
+        Expect(path, field, (state.S0 | state.S1 | state.S2 | state.S3) != 0, "its state words are all zero, which no generator reaches; the file was altered.");
 
     private static OrderedDictionary<string, Tensor> ReadTensors(string directory, string file, string id)
     {
@@ -219,10 +382,30 @@ public sealed partial class MultiTaskTrainer
             throw new InvalidDataException($"The checkpoint in '{directory}' lacks {file}; it is incomplete or was altered.");
         var content = SafeTensors.LoadWithMetadata(path);
         if (!content.Metadata.TryGetValue(CheckpointIdKey, out var fileId) || fileId != id)
-            throw new InvalidDataException(
-                $"'{path}' belongs to another save than {TrainerFileName} (checkpoint id {fileId ?? "missing"}, expected {id}); the checkpoint's files were mixed.");
+            throw Bad(path, $"metadata '{CheckpointIdKey}'",
+                $"it is {fileId ?? "missing"} but {TrainerFileName} has {id}: the file belongs to another save; the checkpoint's files were mixed.");
         return content.Tensors;
     }
+
+    private static void Guard(string path, string field, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        {
+            throw Bad(path, field, e.Message, e);
+        }
+    }
+
+    private static void Expect(string path, string field, bool condition, string problem)
+    {
+        if (!condition) throw Bad(path, field, problem);
+    }
+
+    private static InvalidDataException Bad(string path, string field, string problem, Exception? inner = null) =>
+        new($"Checkpoint file '{path}', {field}: {problem}", inner);
 
     private static void WriteAtomically(string path, byte[] bytes)
     {
@@ -235,65 +418,66 @@ public sealed partial class MultiTaskTrainer
         File.Move(temp, path, overwrite: true);
     }
 
-    private static void Check(bool condition, string message)
-    {
-        if (!condition) throw new InvalidDataException(message + " Build the trainer as for the checkpointed run.");
-    }
+    private const string Rebuild = " Build the trainer as for the checkpointed run.";
+
+    private sealed record LoadPlan(CheckpointDocument Document, Dictionary<string, Tensor> Weights, WeightingStateDict Weighting,
+        WeightingStateDict Context, OptimizerStateDict Optimizer, List<(CheckpointCallback Entry, Dictionary<string, Tensor> Tensors)> Callbacks,
+        List<EpochRecord> History);
 
     private static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
     internal sealed class CheckpointDocument
     {
-        public int Format { get; set; }
+        public required int Format { get; set; }
 
-        public string CheckpointId { get; set; } = "";
+        public required string CheckpointId { get; set; }
 
-        public string Model { get; set; } = "";
+        public required string Model { get; set; }
 
-        public List<string> Tasks { get; set; } = [];
+        public required List<string> Tasks { get; set; }
 
-        public int Epoch { get; set; }
+        public required int Epoch { get; set; }
 
-        public long GlobalStep { get; set; }
+        public required long GlobalStep { get; set; }
 
-        public ulong Seed { get; set; }
+        public required ulong Seed { get; set; }
 
-        public int BatchSize { get; set; }
+        public required int BatchSize { get; set; }
 
-        public string Optimizer { get; set; } = "";
+        public required string Optimizer { get; set; }
 
-        public Dictionary<string, double> OptimizerValues { get; set; } = [];
+        public required Dictionary<string, double> OptimizerValues { get; set; }
 
-        public string Weighting { get; set; } = "";
+        public required string Weighting { get; set; }
 
-        public Dictionary<string, double> WeightingValues { get; set; } = [];
+        public required Dictionary<string, double> WeightingValues { get; set; }
 
-        public Dictionary<string, double> WeightingContext { get; set; } = [];
+        public required Dictionary<string, double> WeightingContext { get; set; }
 
-        public GeneratorState? LoaderGenerator { get; set; }
+        public required GeneratorState LoaderGenerator { get; set; }
 
-        public List<GeneratorState> Generators { get; set; } = [];
+        public required List<GeneratorState> Generators { get; set; }
 
-        public List<Dictionary<string, double>> SamplerUpdates { get; set; } = [];
+        public required List<Dictionary<string, double>> SamplerUpdates { get; set; }
 
-        public List<CheckpointCallback> Callbacks { get; set; } = [];
+        public required List<CheckpointCallback> Callbacks { get; set; }
 
-        public List<CheckpointEpoch> History { get; set; } = [];
+        public required List<CheckpointEpoch> History { get; set; }
     }
 
     internal sealed class CheckpointCallback
     {
-        public string Type { get; set; } = "";
+        public required string Type { get; set; }
 
-        public bool HasState { get; set; }
+        public required bool HasState { get; set; }
 
-        public Dictionary<string, double> Values { get; set; } = [];
+        public required Dictionary<string, double> Values { get; set; }
     }
 
     internal sealed class CheckpointEpoch
     {
-        public int Epoch { get; set; }
+        public required int Epoch { get; set; }
 
-        public Dictionary<string, double> Values { get; set; } = [];
+        public required Dictionary<string, double> Values { get; set; }
     }
 }

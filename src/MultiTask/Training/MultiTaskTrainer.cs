@@ -38,7 +38,7 @@ public sealed partial class MultiTaskTrainer
     /// <param name="model">The model to train.</param>
     /// <param name="options">The options (default: <c>new TrainerOptions()</c>).</param>
     /// <exception cref="ArgumentException">Invalid options.</exception>
-    /// <exception cref="InvalidOperationException">The weighting strategy was already initialised for other tasks.</exception>
+    /// <exception cref="InvalidOperationException">The weighting strategy is already bound to another trainer (options reused without a new strategy).</exception>
     public MultiTaskTrainer(MultiTaskModel model, TrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -134,8 +134,8 @@ public sealed partial class MultiTaskTrainer
         if (Options.TerminateOnNonFinite) callbacks.Add(new TerminateOnNonFinite());
         if (progress is not null) callbacks.Add(new ProgressCallback(progress));
         callbacks.AddRange(Options.Callbacks);
-        var context = new TrainingContext(this, _history.Records, validation is not null, MonitorKeys(bindings, validation is not null),
-            loader.StepsPerEpoch)
+        var context = new TrainingContext(this, _history.Records, validation is not null, MonitorKeys(bindings, validation, validationBindings, out var unavailable),
+            loader.StepsPerEpoch, unavailable)
         {
             Epoch = EpochsCompleted,
             GlobalStep = _globalStep,
@@ -192,10 +192,26 @@ public sealed partial class MultiTaskTrainer
     /// </summary>
     /// <param name="data">Encoded data (labels are not needed).</param>
     /// <returns>Per task, the predictions.</returns>
+    /// <exception cref="ArgumentException">An encoded input is not finite (a raw value too far outside the training range for float32).</exception>
     public TaskOutputs Predict(EncodedData data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        // A raw value far outside the training range (e.g. 1e300 for a feature whose standard deviation is 1)
+        // encodes to a float infinity, which would silently poison that row's predictions.
+        RequireFinite(data.Features, data.Encoder, nameof(data),
+            "The raw value is too far outside the training range to encode as a float32; fix or drop that value.");
         return PredictCore(data.Features, data.Encoder, TaskBinding.Bind(Model, data, "prediction", requireLoss: false));
+    }
+
+    private static void RequireFinite(Tensor inputs, FeatureEncoder encoder, string parameter, string fix)
+    {
+        var values = inputs.AsSpan();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException(
+                    $"Input row {i / encoder.Width}, column '{encoder.ColumnNames[i % encoder.Width]}' is {values[i]}. {fix}", parameter);
+        }
     }
 
     /// <summary>As <see cref="Predict(EncodedData)"/> for an already encoded input matrix [rows, encoder.Width].</summary>
@@ -210,17 +226,10 @@ public sealed partial class MultiTaskTrainer
             throw new ArgumentException(
                 $"The inputs have shape [{string.Join(", ", inputs.Shape)}] but the encoder produces [rows, {encoder.Width}]; encode the rows with encoder.Transform.",
                 nameof(inputs));
-        // Encoded data is finite by construction (missing values become 0 with a presence flag), so a
-        // NaN or infinity here was put in by hand and would silently poison every prediction.
-        var values = inputs.AsSpan();
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-                throw new ArgumentException(
-                    $"Input row {i / encoder.Width}, column '{encoder.ColumnNames[i % encoder.Width]}' is {values[i]}. " +
-                    "Encoded inputs must be finite: encode raw rows with encoder.Transform, which turns missing values into 0 with a presence flag.",
-                    nameof(inputs));
-        }
+        // Encoder.Transform turns missing values into 0 with a presence flag, so a NaN or infinity here was
+        // put in by hand and would silently poison every prediction.
+        RequireFinite(inputs, encoder, nameof(inputs),
+            "Encoded inputs must be finite: encode raw rows with encoder.Transform, which turns missing values into 0 with a presence flag.");
         return PredictCore(inputs, encoder, TaskBinding.Bind(Model, encoder.Tasks, encoder.Width, encoder.ColumnNames, "prediction", requireLoss: false));
     }
 
@@ -242,6 +251,7 @@ public sealed partial class MultiTaskTrainer
             Optimizer.ZeroGrad();
             var outputs = Model.Forward(batch.Inputs);
             var losses = new Tensor?[taskCount];
+            var trained = new bool[taskCount];
             var values = new double[taskCount];
             var counts = new int[taskCount];
             var lossView = new OrderedDictionary<string, double>(StringComparer.Ordinal);
@@ -256,8 +266,15 @@ public sealed partial class MultiTaskTrainer
                 counts[i] = batch.LabelCount(b.DataIndex);
                 lossView[b.Name] = values[i];
                 countView[b.Name] = counts[i];
-                if (double.IsFinite(values[i])) losses[i] = loss;
-                else finite = false;
+                if (!double.IsFinite(values[i]))
+                {
+                    finite = false;
+                    continue;
+                }
+                trained[i] = true;
+                // TaskSpec.Weight scales the loss the strategy sees; a task of weight 0 is measured but not trained.
+                double staticWeight = b.Spec.Weight;
+                losses[i] = staticWeight == 1.0 ? loss : staticWeight == 0 ? null : loss * (float)staticWeight;
             }
 
             BatchResult result;
@@ -281,12 +298,13 @@ public sealed partial class MultiTaskTrainer
                 var weightView = new OrderedDictionary<string, double>(StringComparer.Ordinal);
                 for (int i = 0; i < taskCount; i++)
                 {
-                    if (losses[i] is null) continue;
+                    if (!trained[i]) continue;
                     lossSum[i] += values[i] * counts[i];
                     labels[i] += counts[i];
-                    weightSum[i] += weighting.Weights[i];
+                    double effective = weighting.Weights[i] * bindings[i].Spec.Weight;
+                    weightSum[i] += effective;
                     weightSteps[i]++;
-                    weightView[bindings[i].Name] = weighting.Weights[i];
+                    weightView[bindings[i].Name] = effective;
                 }
                 result = new BatchResult(epoch, batchIndex, step, lossView, countView, weightView, weighting.Objective, true);
             }
@@ -306,7 +324,9 @@ public sealed partial class MultiTaskTrainer
             averages[i] = lossSum[i] / labels[i];
             total += averages[i]!.Value;
         }
-        record["loss"] = total;
+        // An epoch whose every batch was skipped (non-finite losses with TerminateOnNonFinite off) measured
+        // nothing; 0 would read as a perfect epoch to early stopping and to the user.
+        record["loss"] = Array.Exists(averages, a => a is not null) ? total : double.NaN;
         for (int i = 0; i < taskCount; i++)
             if (averages[i] is double a) record["loss." + bindings[i].Name] = a;
         if (steps > 0) record["objective"] = objectiveSum / steps;
@@ -389,17 +409,31 @@ public sealed partial class MultiTaskTrainer
         return loader;
     }
 
-    private static Dictionary<string, MetricDirection> MonitorKeys(TaskBinding[] bindings, bool hasValidation)
+    /// <summary>
+    /// The keys every epoch record of this run will hold. A task without validation labels never gets
+    /// <c>val_loss.&lt;task&gt;</c> or metrics, so its keys go to <paramref name="unavailable"/> with the reason,
+    /// and a callback monitoring one fails at the start instead of waiting for a value that never comes.
+    /// </summary>
+    private static Dictionary<string, MetricDirection> MonitorKeys(TaskBinding[] bindings, EncodedData? validation,
+        TaskBinding[]? validationBindings, out Dictionary<string, string> unavailable)
     {
         var keys = new Dictionary<string, MetricDirection>(StringComparer.Ordinal) { ["loss"] = MetricDirection.LowerIsBetter, ["objective"] = MetricDirection.LowerIsBetter };
+        unavailable = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var b in bindings) keys["loss." + b.Name] = MetricDirection.LowerIsBetter;
-        if (!hasValidation) return keys;
+        if (validation is null) return keys;
         keys["val_loss"] = MetricDirection.LowerIsBetter;
         keys["val_loss_mean"] = MetricDirection.LowerIsBetter;
-        foreach (var b in bindings)
+        foreach (var b in validationBindings!)
         {
-            keys["val_loss." + b.Name] = MetricDirection.LowerIsBetter;
-            foreach (var m in b.Metrics) keys[b.Name + "." + m.Name] = m.Direction;
+            bool labelled = validation.LabelCount(b.DataIndex) > 0;
+            string reason = $"task '{b.Name}' has no labels in the validation data ({validation.RowCount} rows)";
+            if (labelled) keys["val_loss." + b.Name] = MetricDirection.LowerIsBetter;
+            else unavailable["val_loss." + b.Name] = reason;
+            foreach (var m in b.Metrics)
+            {
+                if (labelled) keys[b.Name + "." + m.Name] = m.Direction;
+                else unavailable[b.Name + "." + m.Name] = reason;
+            }
         }
         return keys;
     }

@@ -73,6 +73,13 @@ public sealed class ReduceLearningRateOnPlateau : Callback
     }
 
     /// <inheritdoc />
+    public override void ValidateStateDict(CallbackState state, MultiTaskTrainer trainer, int epochsCompleted)
+    {
+        base.ValidateStateDict(state, trainer, epochsCompleted);
+        state.ExpectSchedule(nameof(ReduceLearningRateOnPlateau), trainer.Optimizer.ParamGroups.Count, baseLearningRates: false, ["last_epoch", "num_bad_epochs", "cooldown_counter"], ["best"]);
+    }
+
+    /// <inheritdoc />
     public override void LoadStateDict(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -9,7 +9,11 @@ namespace MultiTask.Training;
 /// <remarks>
 /// Losses and metrics come from each task's <see cref="Tasks.TaskSpec"/>. The weighting strategy, the
 /// sampler and the callbacks are stateful objects: give each trainer its own instances (a fresh
-/// <c>new TrainerOptions { ... }</c> per trainer does that).
+/// <c>new TrainerOptions { ... }</c> per trainer does that). A trainer refuses a weighting strategy that
+/// another trainer already holds (<see cref="LossWeighting.Initialize"/>), because its learned weights
+/// and loss history belong to that run; a sampler is reset whenever a trainer builds its data loader and
+/// callbacks reset at the start of each <see cref="MultiTaskTrainer.Fit"/>, so reusing those for trainers
+/// that run one after another is safe, but never for trainers that run at the same time.
 /// </remarks>
 public sealed record TrainerOptions
 {

@@ -12,11 +12,13 @@ namespace MultiTask.Training;
 public sealed class TrainingContext
 {
     private readonly IReadOnlyDictionary<string, MetricDirection> _monitorable;
+    private readonly IReadOnlyDictionary<string, string>? _unavailable;
     private readonly List<string> _checkpointRequests = [];
 
     internal TrainingContext(MultiTaskTrainer trainer, IReadOnlyList<EpochRecord> history, bool hasValidation,
-        IReadOnlyDictionary<string, MetricDirection> monitorable, int stepsPerEpoch)
+        IReadOnlyDictionary<string, MetricDirection> monitorable, int stepsPerEpoch, IReadOnlyDictionary<string, string>? unavailable = null)
     {
+        _unavailable = unavailable;
         Trainer = trainer;
         History = history;
         HasValidation = hasValidation;
@@ -120,6 +122,10 @@ public sealed class TrainingContext
     {
         ArgumentNullException.ThrowIfNull(monitor);
         if (_monitorable.TryGetValue(monitor, out var d)) return d;
+        if (_unavailable is not null && _unavailable.TryGetValue(monitor, out var reason))
+            throw new ArgumentException(
+                $"Cannot monitor '{monitor}' in this run: {reason}, so no epoch would report it. Give the task validation labels, or monitor another value. Monitorable values: {string.Join(", ", _monitorable.Keys)}.",
+                nameof(monitor));
         string hint = !HasValidation && (monitor.StartsWith("val_", StringComparison.Ordinal) || monitor.Contains('.'))
             ? " It needs validation data: pass validation to Fit, or monitor 'loss'."
             : "";

@@ -38,6 +38,7 @@ namespace MultiTask.Weighting;
 public abstract class LossWeighting
 {
     private string[]? _taskNames;
+    private WeightingContext? _context;
 
     /// <summary>The task names this strategy was initialised for, or null before <see cref="Initialize"/>.</summary>
     protected IReadOnlyList<string>? TaskNames => _taskNames;
@@ -46,24 +47,32 @@ public abstract class LossWeighting
     public bool IsInitialized => _taskNames is not null;
 
     /// <summary>
-    /// Binds the strategy to the context's tasks and creates any learned weights. Call it once before
-    /// asking for <see cref="Parameters"/>; calling it again with the same task names does nothing.
+    /// Binds the strategy to one training run's context and creates any learned weights. Call it once
+    /// before asking for <see cref="Parameters"/>; calling it again with the same context does nothing.
     /// </summary>
+    /// <remarks>
+    /// A strategy belongs to one run: its learned weights sit in that run's optimizer and its state
+    /// (initial losses, loss history) describes that run. Binding it to a second context — e.g. one
+    /// <see cref="Training.TrainerOptions"/> instance reused for the trainers of a k-fold loop — is refused
+    /// rather than silently carrying the first run's state into the next. Build the options (or at least
+    /// the strategy) afresh for each trainer.
+    /// </remarks>
     /// <param name="context">The training run's context.</param>
-    /// <exception cref="InvalidOperationException">The strategy was initialised for different tasks.</exception>
+    /// <exception cref="InvalidOperationException">The strategy is already bound to another context (another trainer).</exception>
     /// <exception cref="ArgumentException">The strategy's settings do not fit the context (e.g. an unknown task name).</exception>
     public void Initialize(WeightingContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (_taskNames is not null)
         {
-            if (!_taskNames.SequenceEqual(context.TaskNames, StringComparer.Ordinal))
-                throw new InvalidOperationException(
-                    $"{GetType().Name} was initialised for tasks {Format(_taskNames)} but the context has tasks {context.KnownTasks()}; use a new strategy for a different set of tasks.");
-            return;
+            if (ReferenceEquals(_context, context)) return;
+            throw new InvalidOperationException(
+                $"This {GetType().Name} instance is already bound to another training run (tasks {Format(_taskNames)}), and its state would leak into this one (tasks {context.KnownTasks()}). " +
+                $"Give each trainer its own strategy, e.g. new TrainerOptions {{ Weighting = new {GetType().Name}(...) }} built inside the loop.");
         }
         OnInitialize(context);
         _taskNames = [.. context.TaskNames];
+        _context = context;
     }
 
     /// <summary>

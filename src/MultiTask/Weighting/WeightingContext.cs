@@ -180,45 +180,76 @@ public sealed class WeightingContext
 
     /// <summary>Restores a snapshot taken by <see cref="StateDict"/> from a context with the same task names.</summary>
     /// <param name="stateDict">The snapshot.</param>
-    /// <exception cref="ArgumentException">A required entry is missing or an entry names an unknown task.</exception>
+    /// <remarks>
+    /// Every entry is checked before anything changes. The history is sized by <c>recorded_epochs</c>, which must be a
+    /// non-negative integer of at most <see cref="MaxRecordedEpochs"/>; a caller that reads the snapshot from a file
+    /// should also check it against what the file holds (the trainer checks it against the checkpoint's epoch history).
+    /// </remarks>
+    /// <exception cref="ArgumentException">A required entry is missing or not an integer in range, or an entry names an unknown task or epoch.</exception>
     public void LoadStateDict(WeightingStateDict stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         double Required(string key) => stateDict.Values.TryGetValue(key, out var v)
             ? v
             : throw new ArgumentException($"The weighting context state has no '{key}' entry; pass a snapshot from WeightingContext.StateDict().", nameof(stateDict));
-        long step = (long)Required("step");
-        int epoch = (int)Required("epoch");
-        int epochs = (int)Required("recorded_epochs");
-        var known = new HashSet<string>(StringComparer.Ordinal) { "step", "epoch", "recorded_epochs" };
-        var initial = new double?[_taskNames.Length];
-        var history = new double?[_taskNames.Length][];
-        for (int i = 0; i < _taskNames.Length; i++)
+        double Counter(string key, double max)
         {
-            string key = $"initial_loss.{_taskNames[i]}";
-            known.Add(key);
-            if (stateDict.Values.TryGetValue(key, out var l0)) initial[i] = l0;
-            history[i] = new double?[epochs];
-            for (int e = 0; e < epochs; e++)
-            {
-                key = EpochKey(_taskNames[i], e);
-                known.Add(key);
-                if (stateDict.Values.TryGetValue(key, out var v)) history[i][e] = v;
-            }
+            double v = Required(key);
+            if (!(v >= 0 && v <= max && v == Math.Floor(v)))
+                throw new ArgumentException($"The weighting context state's '{key}' is {v}; it must be an integer from 0 to {max}.", nameof(stateDict));
+            return v;
         }
-        var unexpected = stateDict.Values.Keys.Where(k => !known.Contains(k)).Concat(stateDict.Tensors.Keys).ToList();
+        long step = (long)Counter("step", long.MaxValue / 2);
+        int epoch = (int)Counter("epoch", int.MaxValue);
+        int epochs = (int)Counter("recorded_epochs", MaxRecordedEpochs);
+        // Keys are parsed one by one rather than enumerated from recorded_epochs, so the work and memory spent on a
+        // snapshot are bounded by its own size until recorded_epochs has been checked against the entries.
+        var initial = new double?[_taskNames.Length];
+        var entries = new List<(int Task, int Epoch, double Value)>();
+        var unexpected = new List<string>(stateDict.Tensors.Keys);
+        foreach (var (key, value) in stateDict.Values)
+        {
+            if (key is "step" or "epoch" or "recorded_epochs") continue;
+            if (key.StartsWith("initial_loss.", StringComparison.Ordinal) && Array.IndexOf(_taskNames, key["initial_loss.".Length..]) is int t and >= 0)
+            {
+                initial[t] = value;
+                continue;
+            }
+            if (TryParseEpochKey(key, out int task, out int e) && e < epochs)
+            {
+                entries.Add((task, e, value));
+                continue;
+            }
+            unexpected.Add(key);
+        }
         if (unexpected.Count > 0)
             throw new ArgumentException(
-                $"The weighting context state has entries this context does not know: {string.Join(", ", unexpected.Select(k => $"'{k}'"))}. " +
-                $"Its tasks are {KnownTasks()}; load a snapshot taken with the same tasks.", nameof(stateDict));
+                $"The weighting context state has entries this context does not know: {string.Join(", ", unexpected.Take(10).Select(k => $"'{k}'"))}{(unexpected.Count > 10 ? $" and {unexpected.Count - 10} more" : "")}. " +
+                $"Its tasks are {KnownTasks()} and it records {epochs} epochs; load a snapshot taken with the same tasks.", nameof(stateDict));
         Step = step;
         Epoch = epoch;
         for (int i = 0; i < _taskNames.Length; i++)
         {
             _initialLosses[i] = initial[i];
             _history[i].Clear();
-            _history[i].AddRange(history[i]);
+            _history[i].AddRange(new double?[epochs]);
         }
+        foreach (var (task, e, value) in entries) _history[task][e] = value;
+    }
+
+    /// <summary>The most epochs a snapshot given to <see cref="LoadStateDict"/> may record (a bound on the memory it sizes).</summary>
+    public const int MaxRecordedEpochs = 1_000_000;
+
+    private bool TryParseEpochKey(string key, out int task, out int epoch)
+    {
+        task = -1;
+        epoch = -1;
+        const string prefix = "epoch_loss.";
+        int dot = key.LastIndexOf('.');
+        if (!key.StartsWith(prefix, StringComparison.Ordinal) || dot <= prefix.Length) return false;
+        task = Array.IndexOf(_taskNames, key[prefix.Length..dot]);
+        return task >= 0 && int.TryParse(key.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out epoch)
+            && key == EpochKey(_taskNames[task], epoch);
     }
 
     private static string EpochKey(string task, int epoch) => $"epoch_loss.{task}.{epoch.ToString(CultureInfo.InvariantCulture)}";

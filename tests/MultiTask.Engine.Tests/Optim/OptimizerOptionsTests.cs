@@ -31,6 +31,21 @@ public class OptimizerOptionsTests
         ("*epsilon*", () => _ = new Adagrad(P(), eps: -1)),
         ("*LearningRate*-1*", () => _ = new ParamGroup(P(), learningRate: -1)),
         ("*beta parameter at index 1*", () => _ = new ParamGroup(P(), betas: (0.9, 1.5))),
+        // +∞ passed the old `>= 0` checks and turned the first step's weights into ±∞ or NaN.
+        ("*learning rate*finite*", () => _ = new Sgd(P(), lr: double.PositiveInfinity)),
+        ("*learning rate*finite*", () => _ = new Adam(P(), lr: double.PositiveInfinity)),
+        ("*learning rate*finite*", () => _ = new AdamW(P(), lr: double.PositiveInfinity)),
+        ("*learning rate*finite*", () => _ = new RmsProp(P(), lr: double.PositiveInfinity)),
+        ("*learning rate*finite*", () => _ = new Adagrad(P(), lr: double.PositiveInfinity)),
+        ("*weight decay*finite*", () => _ = new Adam(P(), weightDecay: double.PositiveInfinity)),
+        ("*momentum*finite*", () => _ = new Sgd(P(), lr: 0.1, momentum: double.PositiveInfinity)),
+        ("*dampening*finite*", () => _ = new Sgd(P(), lr: 0.1, momentum: 0.9, dampening: double.NegativeInfinity)),
+        ("*epsilon*finite*", () => _ = new Adam(P(), eps: double.PositiveInfinity)),
+        ("*alpha*finite*", () => _ = new RmsProp(P(), alpha: double.PositiveInfinity)),
+        ("*lr_decay*finite*", () => _ = new Adagrad(P(), lrDecay: double.PositiveInfinity)),
+        ("*initial_accumulator_value*finite*", () => _ = new Adagrad(P(), initialAccumulatorValue: double.PositiveInfinity)),
+        ("*LearningRate*finite*", () => _ = new ParamGroup(P(), learningRate: double.PositiveInfinity)),
+        ("*LearningRate*finite*", () => new Sgd(P(), lr: 0.1).ParamGroups[0].LearningRate = double.PositiveInfinity),
     }.Select((c, i) => new object[] { i, c.Item1, c.Item2 });
 
     [Theory]

@@ -36,4 +36,26 @@ public class TableTests
         FluentActions.Invoking(() => table.NumericColumn("rooms")).Should().Throw<InvalidDataException>()
             .WithMessage("Column 'rooms' of table 'homes.csv', line 4: 'x' is not a number*TextColumn*");
     }
+
+    [Fact]
+    public void A_huge_cell_or_name_is_shortened_in_error_messages()
+    {
+        // Before, a 50 MB cell was copied whole into the message (hundreds of MiB allocated).
+        string huge = new('z', 2_000_000);
+        var table = Table.FromCsv(new StringReader($"x,y\n1,2\n{huge},3\n"), "big.csv");
+        var error = FluentActions.Invoking(() => table.NumericColumn("x")).Should().Throw<InvalidDataException>().Which;
+        error.Message.Length.Should().BeLessThan(400);
+        error.Message.Should().Contain("'zzzz").And.Contain("(2,000,000 characters)").And.Contain("line 3");
+
+        var dataset = FluentActions.Invoking(() => MultiTaskDataset.FromCsv(new StringReader($"x,y\n1,2\n{huge},3\n"),
+            new FeatureSchema().Numeric("x"), [MultiTask.Tasks.TaskSpec.Regression("y", ["x"])])).Should().Throw<InvalidDataException>().Which;
+        dataset.Message.Length.Should().BeLessThan(400);
+
+        var label = FluentActions.Invoking(() => MultiTaskDataset.FromCsv(new StringReader($"x,y\n1,{huge}\n"),
+            new FeatureSchema().Numeric("x"), [MultiTask.Tasks.TaskSpec.Regression("y", ["x"])])).Should().Throw<InvalidDataException>().Which;
+        label.Message.Length.Should().BeLessThan(400);
+
+        var header = FluentActions.Invoking(() => Table.FromCsv(new StringReader($"{huge},{huge}\n1,2\n"))).Should().Throw<InvalidDataException>().Which;
+        header.Message.Length.Should().BeLessThan(400);
+    }
 }

@@ -105,10 +105,11 @@ public class MgdaTests
     public void AgreeingGradients_AreNotStationary_AndTheCountIsCheckpointed()
     {
         var m = new TinyModel(2);
+        var ctx = m.Context("t1", "t2");
         var mgda = new Mgda();
-        mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 1e-5f)], m.Context("t1", "t2"));
-        m = new TinyModel(2);
-        var result = mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, 0, 1)], m.Context("t1", "t2"));
+        mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 1e-5f)], ctx);
+        m.ZeroGrad();
+        var result = mgda.Backward([m.Linear(0, 1, 0), m.Linear(1, 0, 1)], ctx);
         result.Diagnostics["stationary"].Should().Be(0);
         Expect.Close(m.Theta.Grad, 0.5, 0.5);
 

@@ -54,10 +54,12 @@ public class PCGradTests
         {
             var pc = new PCGrad(seed);
             var runs = new float[steps][];
+            var m = new TinyModel(3);
+            var ctx = m.Context("t1", "t2", "t3");
             for (int s = 0; s < steps; s++)
             {
-                var m = new TinyModel(3);
-                pc.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 2), m.Linear(2, -1, -2)], m.Context("t1", "t2", "t3"));
+                m.ZeroGrad();
+                pc.Backward([m.Linear(0, 1, 0), m.Linear(1, -1, 2), m.Linear(2, -1, -2)], ctx);
                 runs[s] = m.Theta.Grad!.ToArray();
             }
             return runs;
