@@ -215,23 +215,27 @@ public sealed class GradientBoostedTrees
         return tasks;
     }
 
+    /// <summary>The settings both FastTree trainers share; one thread, so the same seed gives the same trees.</summary>
+    private static T Configure<T>(T trainer, GradientBoostedTreesOptions options) where T : BoostedTreeOptions
+    {
+        trainer.LabelColumnName = LabelColumn;
+        trainer.FeatureColumnName = FeaturesColumn;
+        trainer.NumberOfTrees = options.NumberOfTrees;
+        trainer.NumberOfLeaves = options.NumberOfLeaves;
+        trainer.LearningRate = options.LearningRate;
+        trainer.MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf;
+        trainer.Seed = options.Seed;
+        trainer.FeatureSelectionSeed = options.Seed;
+        trainer.NumberOfThreads = 1;
+        return trainer;
+    }
+
     private static ITransformer FitRegression(MLContext ml, GradientBoostedTreesOptions options, float[][] features, float[] labels, int width)
     {
         var rows = new RegressionRow[labels.Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = new RegressionRow { Label = labels[i], Features = features[i] };
         var view = ml.Data.LoadFromEnumerable(rows, Schema<RegressionRow>(width));
-        var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-        {
-            LabelColumnName = LabelColumn,
-            FeatureColumnName = FeaturesColumn,
-            NumberOfTrees = options.NumberOfTrees,
-            NumberOfLeaves = options.NumberOfLeaves,
-            LearningRate = options.LearningRate,
-            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
-            Seed = options.Seed,
-            FeatureSelectionSeed = options.Seed,
-            NumberOfThreads = 1,
-        });
+        var trainer = ml.Regression.Trainers.FastTree(Configure(new FastTreeRegressionTrainer.Options(), options));
         return trainer.Fit(view);
     }
 
@@ -240,18 +244,7 @@ public sealed class GradientBoostedTrees
         var rows = new BinaryRow[labels.Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = new BinaryRow { Label = labels[i] != 0f, Features = features[i] };
         var view = ml.Data.LoadFromEnumerable(rows, Schema<BinaryRow>(width));
-        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
-        {
-            LabelColumnName = LabelColumn,
-            FeatureColumnName = FeaturesColumn,
-            NumberOfTrees = options.NumberOfTrees,
-            NumberOfLeaves = options.NumberOfLeaves,
-            LearningRate = options.LearningRate,
-            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
-            Seed = options.Seed,
-            FeatureSelectionSeed = options.Seed,
-            NumberOfThreads = 1,
-        });
+        var trainer = ml.BinaryClassification.Trainers.FastTree(Configure(new FastTreeBinaryTrainer.Options(), options));
         try
         {
             return trainer.Fit(view);

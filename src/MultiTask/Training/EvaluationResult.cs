@@ -51,6 +51,15 @@ public sealed class EvaluationResult
     /// <summary>The sum of the tasks' losses (tasks without labels left out).</summary>
     public double Loss => _tasks.Values.Where(t => t.LabelCount > 0).Sum(t => t.Loss);
 
+    /// <summary>
+    /// The task losses averaged with their label counts as weights: the mean loss over every labelled (row, task)
+    /// pair, which a large task dominates as it would in one pooled model (0 when nothing is labelled). Recorded as
+    /// <c>val_loss_mean</c>.
+    /// </summary>
+    public double MeanLoss => _tasks.Values.Sum(t => t.LabelCount) is var n and > 0
+        ? _tasks.Values.Where(t => t.LabelCount > 0).Sum(t => t.Loss * t.LabelCount) / n
+        : 0;
+
     /// <summary>The evaluation of <paramref name="task"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such task; the message lists the tasks.</exception>
     public TaskEvaluation this[string task] => _tasks.TryGetValue(task, out var t) ? t

@@ -338,6 +338,7 @@ public sealed partial class MultiTaskTrainer
         {
             var evaluation = EvaluateCore(validation, validationBindings!);
             record["val_loss"] = evaluation.Loss;
+            record["val_loss_mean"] = evaluation.MeanLoss;
             foreach (var t in evaluation.Tasks.Values)
                 if (t.LabelCount > 0) record["val_loss." + t.Task] = t.Loss;
             foreach (var t in evaluation.Tasks.Values)
@@ -421,6 +422,7 @@ public sealed partial class MultiTaskTrainer
         foreach (var b in bindings) keys["loss." + b.Name] = MetricDirection.LowerIsBetter;
         if (validation is null) return keys;
         keys["val_loss"] = MetricDirection.LowerIsBetter;
+        keys["val_loss_mean"] = MetricDirection.LowerIsBetter;
         foreach (var b in validationBindings!)
         {
             bool labelled = validation.LabelCount(b.DataIndex) > 0;

@@ -50,7 +50,7 @@ public static class GettingStartedExample
             BatchSize = 32,
             Seed = 42,
             Optimizer = new AdamOptions { LearningRate = 3e-3 },
-            Weighting = taskNames.Count > 1 ? new UncertaintyWeighting() : new EqualWeighting(),
+            Weighting = new EqualWeighting(),
             Sampler = taskNames.Count > 1 ? TaskSampler.Temperature(2.0) : null,
             Callbacks = checkpointDirectory is null
                 ? [new EarlyStopping("val_loss", patience: 10)]

@@ -1,12 +1,10 @@
 using System.Globalization;
 using FluentAssertions;
-using MultiTask.Architectures;
 using MultiTask.Data;
-using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
+using MultiTask.Recipes;
 using MultiTask.Tasks;
 using MultiTask.Training;
-using MultiTask.Weighting;
 
 namespace MultiTask.Tests.Docs;
 
@@ -27,28 +25,18 @@ public class ReadmeExampleTests
                 .Categorical("location", "downtown", "suburb", "rural");
             TaskSpec[] tasks =
             [
-                TaskSpec.Regression("house",     features: ["size_sqft", "bedrooms", "bathrooms"], target: "price"),
-                TaskSpec.Regression("apartment", features: ["size_sqft", "bedrooms", "location"],  target: "price"),
+                TaskSpec.Regression("house",     features: ["size_sqft", "bedrooms", "bathrooms"], target: "price") with { TargetGroup = "price" },
+                TaskSpec.Regression("apartment", features: ["size_sqft", "bedrooms", "location"],  target: "price") with { TargetGroup = "price" },
             ];
             var data = MultiTaskDataset.Concat(
                 MultiTaskDataset.FromCsv(housesCsv,     schema, tasks, new CsvOptions { Labels = ["house"] }),
                 MultiTaskDataset.FromCsv(apartmentsCsv, schema, tasks, new CsvOptions { Labels = ["apartment"] }));
-            var (train, validation, test) = data.Split(seed: 42, validation: 0.15, test: 0.15);
-            var encoder = FeatureEncoder.Fit(train);
+            var (train, _, test) = data.Split(seed: 42, validation: 0, test: 0.2);
 
-            var model = MultiTaskModel.HardSharing(encoder, backbone: [64, 64], head: [32]);
-            var trainer = new MultiTaskTrainer(model, new TrainerOptions
-            {
-                Epochs = 200, Seed = 42,
-                Optimizer = new AdamOptions { LearningRate = 1e-3 },
-                Weighting = new UncertaintyWeighting(),
-                Sampler = TaskSampler.Temperature(2.0),
-                Callbacks = [new EarlyStopping("apartment.rmse", patience: 20)],
-            });
-            TrainingReport report = trainer.Fit(encoder.Transform(train), encoder.Transform(validation));
-            EvaluationResult result = trainer.Evaluate(encoder.Transform(test));
+            TabularModel model = TabularRecipe.Fit(train, new TabularRecipeOptions { Seed = 42 });
+            EvaluationResult result = model.Evaluate(test);
 
-            report.EpochsCompleted.Should().BeGreaterThan(0);
+            model.Ensemble.Members.Should().HaveCount(5);
             // Prices have a $10,000 noise floor and a spread of about $100,000: the model must get close to the floor.
             result["apartment"]["rmse"].Should().BeLessThan(30_000);
             result["house"]["rmse"].Should().BeLessThan(20_000);
