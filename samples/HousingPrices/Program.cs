@@ -127,7 +127,7 @@ if (curves is not null)
     foreach (var key in new[] { "loss.house", "loss.condo", "val_loss.house", "val_loss.condo" })
         series[key] = curves.Select(r => r.TryGetValue(key, out var v) ? v : double.NaN).ToArray();
     TrainingCurves.WriteCsv(Path.Combine(outputDir, "curves.csv"), series);
-    string title = $"{Recommended} on Sacramento (fold 1, seed 1): standardised MSE";
+    string title = $"{Recommended}, first member, on Sacramento (fold 1, seed 1): MSE of standardised log price";
     TrainingCurves.WriteSvg(Path.Combine(outputDir, "curves.svg"), title, series);
     TrainingCurves.WritePng(Path.Combine(outputDir, "curves.png"), title, series);
     AnsiConsole.MarkupLine($"Training curves: [link]{Path.Combine(outputDir, "curves.csv")}[/], [link]{Path.Combine(outputDir, "curves.svg")}[/] and [link]{Path.Combine(outputDir, "curves.png")}[/]");
