@@ -2,6 +2,7 @@ using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine.Tensors;
 using MultiTask.Metrics;
+using MultiTask.Recipes;
 using MultiTask.Tasks;
 using MultiTask.Training;
 using MultiTask.Weighting;
@@ -17,6 +18,7 @@ internal sealed class SacramentoComparison
 
     private readonly MultiTaskDataset _multiTask;
     private readonly MultiTaskDataset _pooled;
+    private readonly MultiTaskDataset _recipe;
     private readonly bool[] _isCondo;
 
     public SacramentoComparison(string csvPath)
@@ -32,6 +34,11 @@ internal sealed class SacramentoComparison
         if (_pooled.RowCount != _multiTask.RowCount)
             throw new InvalidOperationException("The pooled and multi-task views of the data must hold the same rows.");
         _isCondo = Enumerable.Range(0, _multiTask.RowCount).Select(r => _multiTask.IsLabeled("condo", r)).ToArray();
+        // The recipe's view: both tasks predict a price, so they learn log prices on one shared scale;
+        // predictions and RMSE are still in dollars (the transform is undone).
+        TaskSpec Price(string name) => TaskSpec.Regression(name, Features, target: "price") with { TargetTransform = TargetTransform.Log, TargetGroup = "price" };
+        _recipe = MultiTaskDataset.FromCsv(csvPath, schema, [Price("house"), Price("condo")],
+            new CsvOptions { TaskColumn = "type", TaskValues = new Dictionary<string, string> { ["Residential"] = "house", ["Condo"] = "condo" } });
     }
 
     public int Houses => _multiTask.LabelCount("house");
@@ -66,13 +73,20 @@ internal sealed class SacramentoComparison
         var trainRows = Enumerable.Range(0, folds.Length).Where(r => folds[r] != testFold).ToArray();
         var testRows = Enumerable.Range(0, folds.Length).Where(r => folds[r] == testFold).ToArray();
         // Strategies keep per-run state, so each trainer gets fresh options.
-        TrainerOptions Options() => setup.Options(seed);
+        TrainerOptions Options() => setup.Options!(seed);
+
+        if (setup.Kind == SetupKind.Recipe)
+        {
+            var model = TabularRecipe.Fit(_recipe.Subset(trainRows), setup.RecipeOptions!(seed));
+            var evaluation = model.Evaluate(_recipe.Subset(testRows));
+            return (evaluation["house"]["rmse"], evaluation["condo"]["rmse"], model.Ensemble.Members[0].History.Records);
+        }
 
         if (setup.Kind == SetupKind.Pooled)
         {
             var train = _pooled.Subset(trainRows);
             var encoder = FeatureEncoder.Fit(train);
-            var trainer = new MultiTaskTrainer(setup.Model(encoder, null, seed), Options());
+            var trainer = new MultiTaskTrainer(setup.Model!(encoder, null, seed), Options());
             trainer.Fit(encoder.Transform(train), encoder.Transform(_pooled.Subset(testRows)), progress);
             var predicted = trainer.Predict(encoder.Transform(_pooled.Subset(testRows)))["price"].ToArray();
             var actual = testRows.Select(r => _pooled.TargetValues("price")[r]).ToArray();
@@ -90,7 +104,7 @@ internal sealed class SacramentoComparison
             IReadOnlyList<EpochRecord> history = [];
             foreach (var task in new[] { "house", "condo" })
             {
-                var trainer = new MultiTaskTrainer(setup.Model(enc, [task], seed), Options());
+                var trainer = new MultiTaskTrainer(setup.Model!(enc, [task], seed), Options());
                 trainer.Fit(enc.Transform(trainSet), test, progress);
                 rmse[task] = trainer.Evaluate(test)[task]["rmse"];
                 history = trainer.History.Records;
@@ -98,7 +112,7 @@ internal sealed class SacramentoComparison
             return (rmse["house"], rmse["condo"], history);
         }
 
-        var mt = new MultiTaskTrainer(setup.Model(enc, null, seed), Options());
+        var mt = new MultiTaskTrainer(setup.Model!(enc, null, seed), Options());
         mt.Fit(enc.Transform(trainSet), test, progress);
         var result = mt.Evaluate(test);
         return (result["house"]["rmse"], result["condo"]["rmse"], mt.History.Records);
@@ -119,7 +133,11 @@ internal sealed class SacramentoComparison
     }
 }
 
-internal enum SetupKind { SingleTask, Pooled, MultiTask }
+internal enum SetupKind { SingleTask, Pooled, MultiTask, Recipe }
 
-/// <summary>A model and training recipe; the model factory gets the encoder, the task subset (null: all) and the seed.</summary>
-internal sealed record Setup(string Name, SetupKind Kind, Func<FeatureEncoder, IReadOnlyList<string>?, ulong, MultiTaskModel> Model, Func<ulong, TrainerOptions> Options);
+/// <summary>
+/// A model and its training options (the model factory gets the encoder, the task subset (null: all) and the seed),
+/// or, for <see cref="SetupKind.Recipe"/>, the options of <see cref="TabularRecipe"/>.
+/// </summary>
+internal sealed record Setup(string Name, SetupKind Kind, Func<FeatureEncoder, IReadOnlyList<string>?, ulong, MultiTaskModel>? Model,
+    Func<ulong, TrainerOptions>? Options, Func<ulong, TabularRecipeOptions>? RecipeOptions = null);
