@@ -49,7 +49,8 @@ foreach (var name in caseNames)
     Report.Print(@case, scores.Where(s => s.Case == @case.Name).ToList(), Methods.Recommended);
 }
 Report.WriteCsv(Path.Combine(outputDir, "results.csv"), scores);
-AnsiConsole.MarkupLine($"Every score: [link]{Path.Combine(outputDir, "results.csv")}[/]; total {clock.Elapsed.TotalSeconds:F0} s.");
+ResultsChart.Write(Path.Combine(outputDir, "results.svg"), Path.Combine(outputDir, "results.png"), scores);
+AnsiConsole.MarkupLine($"Every score: [link]{Path.Combine(outputDir, "results.csv")}[/], chart [link]{Path.Combine(outputDir, "results.svg")}[/] (and .png); total {clock.Elapsed.TotalSeconds:F0} s.");
 
 string Text(string option, string fallback)
 {
