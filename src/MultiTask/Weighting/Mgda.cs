@@ -119,7 +119,10 @@ public sealed class Mgda : LossWeighting
         var unknown = stateDict.Tensors.Keys.Concat(stateDict.Values.Keys).Where(k => k != "stationary_steps").ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"Mgda's state has only 'stationary_steps', but the snapshot has {string.Join(", ", unknown.Select(k => $"'{k}'"))}; it was taken from another strategy.", nameof(stateDict));
-        StationarySteps = stateDict.Values.TryGetValue("stationary_steps", out double steps) ? (long)steps : 0;
+        double steps = stateDict.Values.TryGetValue("stationary_steps", out double value) ? value : 0;
+        if (!(steps >= 0 && steps <= long.MaxValue) || steps != Math.Floor(steps))
+            throw new ArgumentException($"Mgda's 'stationary_steps' must be a non-negative whole number, got {steps:G17}; the snapshot is damaged.", nameof(stateDict));
+        StationarySteps = (long)steps;
     }
 
     /// <summary>The α on the simplex minimising ‖Σ αᵢ gᵢ‖², given the Gram matrix of the gᵢ.</summary>

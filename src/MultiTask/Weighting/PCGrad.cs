@@ -26,6 +26,9 @@ public sealed class PCGrad : LossWeighting
     private readonly Generator _generator;
     private long _draws;
 
+    /// <summary>The largest draw count a snapshot may hold (loading replays the draws; one billion take a few seconds).</summary>
+    public const long MaxDraws = 1_000_000_000;
+
     /// <summary>Creates the strategy.</summary>
     /// <param name="seed">The seed of the random task orders.</param>
     public PCGrad(ulong seed = 0)
@@ -105,6 +108,11 @@ public sealed class PCGrad : LossWeighting
                 ". Pass a snapshot from PCGrad.StateDict().", nameof(stateDict));
         if (!IsUInt32(high) || !IsUInt32(low) || draws < 0 || draws != Math.Floor(draws))
             throw new ArgumentException("The PCGrad snapshot's seed halves or draw count are not non-negative integers of the right size.", nameof(stateDict));
+        // The stream is replayed draw by draw, so an untrusted count must not make loading run for hours.
+        if (draws > MaxDraws)
+            throw new ArgumentException(
+                $"The PCGrad snapshot's draw count {draws:G17} exceeds {MaxDraws:N0} (hundreds of millions of steps); the snapshot is damaged or not from PCGrad.StateDict().",
+                nameof(stateDict));
         _generator.ManualSeed(((ulong)high << 32) | (ulong)low);
         _draws = 0;
         for (long d = 0; d < (long)draws; d++) Draw(1);

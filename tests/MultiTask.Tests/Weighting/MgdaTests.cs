@@ -120,6 +120,13 @@ public class MgdaTests
         restored.StationarySteps.Should().Be(1);
         restored.LoadStateDict(new MultiTask.Weighting.WeightingStateDict());
         restored.StationarySteps.Should().Be(0, "a checkpoint from before the counter existed starts it at 0");
+        foreach (double bad in new[] { -1, 0.5, double.NaN, double.PositiveInfinity, 1e300 })
+        {
+            var damaged = new MultiTask.Weighting.WeightingStateDict();
+            damaged.Values["stationary_steps"] = bad;
+            restored.Invoking(r => r.LoadStateDict(damaged)).Should().Throw<ArgumentException>().WithMessage("*stationary_steps*");
+        }
+        restored.StationarySteps.Should().Be(0, "a rejected snapshot changes nothing");
         FluentActions.Invoking(() => new Mgda(stationaryTolerance: 1)).Should().Throw<ArgumentOutOfRangeException>();
     }
 }

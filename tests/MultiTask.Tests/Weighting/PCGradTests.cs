@@ -88,6 +88,10 @@ public class PCGradTests
             expected.Add(m.Theta.Grad!.ToArray());
         }
         var resumed = new PCGrad(seed: 0);
+        var huge = new MultiTask.Weighting.WeightingStateDict();
+        foreach (var (key, value) in snapshot.Values) huge.Values[key] = value;
+        huge.Values["draws"] = 1e15; // would replay for days
+        resumed.Invoking(r => r.LoadStateDict(huge)).Should().Throw<ArgumentException>().WithMessage("*draw count*exceeds*");
         resumed.LoadStateDict(snapshot);
         resumed.Seed.Should().Be(ulong.MaxValue - 5);
         for (int s = 0; s < 8; s++)
