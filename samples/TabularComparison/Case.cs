@@ -10,6 +10,8 @@ using MultiTask.Tasks;
 internal sealed class Case
 {
     private readonly int[] _fileRow;
+    private readonly Table _table;
+    private MultiTaskDataset? _pooled;
     private readonly int[][] _folds;
 
     private Case(string name, string[] scored, FeatureSchema schema, TaskSpec[] tasks, Table table, int[] fileRow, int[][] folds, int[] taskOfRow)
@@ -22,7 +24,7 @@ internal sealed class Case
         _fileRow = fileRow;
         _folds = folds;
         TaskOfRow = taskOfRow;
-        PooledTable = table;
+        _table = table;
     }
 
     public string Name { get; }
@@ -40,7 +42,11 @@ internal sealed class Case
     /// <summary>The task index a row belongs to, or -1 when every task labels it (meats).</summary>
     public int[] TaskOfRow { get; }
 
-    internal Table PooledTable { get; }
+    /// <summary>
+    /// The same rows as one task "y" (each row's own task's target) with the task as a one-hot feature "task":
+    /// what a user does without multi-task learning. Not for cases whose tasks label the same rows (meats).
+    /// </summary>
+    public MultiTaskDataset Pooled => _pooled ??= BuildPooled();
 
     public int Seeds => _folds.Length;
 
@@ -104,14 +110,22 @@ internal sealed class Case
         var table = new Table("meats");
         foreach (var c in features) table.Add(c, rows.Select(r => Number(csv[c][r])).ToArray());
         foreach (var c in targets) table.Add(c, rows.Select(r => Number(csv[c][r])).ToArray());
-        return new Case("meats", targets, Numeric(features), [.. targets.Select(t => Regression(t, features))],
+        return new Case("meats", targets, Numeric(features), [.. targets.Select(t => TaskSpec.Regression(t, features))],
             table, rows, ReadFolds(Path.Combine(folder, "folds-meats.csv"), n), [.. rows.Select(_ => -1)]);
     }
 
-    private static TaskSpec Regression(string name, string[] features) => TaskSpec.Regression(name, features);
-
     /// <summary>A log-price task; every price task of a case predicts the same quantity, so they share one target scale.</summary>
-    private static TaskSpec Price(string name, string[] features) => Regression(name, features) with { TargetGroup = "log_price" };
+    private static TaskSpec Price(string name, string[] features) => TaskSpec.Regression(name, features) with { TargetGroup = "log_price" };
+
+    private MultiTaskDataset BuildPooled()
+    {
+        string[] names = [.. Tasks.Select(t => t.Name)];
+        var y = new double[TaskOfRow.Length];
+        for (int r = 0; r < y.Length; r++) y[r] = Data.TargetValues(names[TaskOfRow[r]])[r];
+        // The case's dataset was built before, so the extra columns change nothing in it.
+        _table.Add("task", TaskOfRow.Select(t => (string?)names[t]).ToArray()).Add("y", y);
+        return MultiTaskDataset.FromTable(Schema.Categorical("task", names), [TaskSpec.Regression("y", [.. Schema.Names, "task"])], _table);
+    }
 
     private static FeatureSchema Numeric(IEnumerable<string> features) => features.Aggregate(new FeatureSchema(), (s, f) => s.Numeric(f));
 

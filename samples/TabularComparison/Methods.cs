@@ -52,7 +52,7 @@ internal static class Methods
     /// <summary>The same recipe on one pooled task with the row's task as a one-hot feature.</summary>
     private static IEnumerable<(string, double)> RecipePooled(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
     {
-        var data = PooledData(c);
+        var data = c.Pooled;
         var model = TabularRecipe.Fit(data.Subset(trainRows), options);
         var test = data.Subset(testRows);
         return PooledRmse(c, testRows, test, model.Predict(test)["y"].ToArray());
@@ -104,7 +104,7 @@ internal static class Methods
     /// <summary>One task over every row, told the row's task as a one-hot feature: what a user does without multi-task learning.</summary>
     private static IEnumerable<(string, double)> Pooled(Case c, int[] trainRows, int[] testRows, ulong seed, int epochs)
     {
-        var data = PooledData(c);
+        var data = c.Pooled;
         var train = data.Subset(trainRows);
         var encoder = FeatureEncoder.Fit(train);
         var model = MultiTaskModel.HardSharing(encoder, backbone: [32, 32], generator: new Generator(seed));
@@ -121,28 +121,6 @@ internal static class Methods
             int t = Array.FindIndex(c.Tasks, s => s.Name == task);
             var rows = Enumerable.Range(0, testRows.Length).Where(i => c.TaskOfRow[testRows[i]] == t).ToArray();
             yield return (task, Math.Sqrt(rows.Average(i => Math.Pow(predicted[i] - test.TargetValues("y")[i], 2))));
-        }
-    }
-
-    private static readonly Dictionary<Case, MultiTaskDataset> PooledCache = [];
-
-    private static MultiTaskDataset PooledData(Case c)
-    {
-        lock (PooledCache)
-        {
-            if (PooledCache.TryGetValue(c, out var cached)) return cached;
-            string[] names = [.. c.Tasks.Select(t => t.Name)];
-            int n = c.TaskOfRow.Length;
-            var y = new double[n];
-            for (int t = 0; t < names.Length; t++)
-            {
-                var values = c.Data.TargetValues(names[t]);
-                for (int r = 0; r < n; r++) if (c.TaskOfRow[r] == t) y[r] = values[r];
-            }
-            var table = c.PooledTable.Add("task", c.TaskOfRow.Select(t => (string?)names[t]).ToArray()).Add("y", y);
-            var features = c.Schema.Names.Append("task").ToArray();
-            var data = MultiTaskDataset.FromTable(c.Schema.Categorical("task", names), [TaskSpec.Regression("y", features)], table);
-            return PooledCache[c] = data;
         }
     }
 

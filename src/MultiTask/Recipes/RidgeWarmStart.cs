@@ -16,7 +16,8 @@ namespace MultiTask.Recipes;
 /// stacked together (the slope the tasks share); each task's <see cref="HardSharingModel.WideHead"/> gets the
 /// ridge fit to that task's residuals from the shared fit (what is particular to it). Each fit chooses its
 /// penalty by leave-one-out cross-validation (<see cref="RidgeRegression"/>), so a task with few rows keeps
-/// little of its own slope. Targets are in encoded units (e.g. standardised, or log then standardised).</para>
+/// little of its own slope. Targets are in encoded units (e.g. standardised, or log then standardised). A task
+/// with fewer than two labels takes no part and keeps its zero start.</para>
 /// <para>On small tables ridge regression is hard to beat (spectra, a handful of rows per task); a network
 /// trained from random weights often ends above it. Started here, and with the wide path frozen, the network
 /// can only add to ridge.</para>

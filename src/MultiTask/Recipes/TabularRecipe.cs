@@ -48,9 +48,10 @@ public static class TabularRecipe
         var encoder = FeatureEncoder.Fit(train);
         var encoded = encoder.Transform(train);
         var tasks = options.Tasks?.ToArray() ?? encoder.Tasks.Where(t => encoded.LabelCount(t.Name) > 0).Select(t => t.Name).ToArray();
+        var labelCounts = tasks.ToDictionary(t => t, t => encoded.LabelCount(t));
         var ensemble = new MultiTaskEnsemble(options.Members,
             member => MemberModel(encoder, encoded, tasks, options, options.Seed + (ulong)member),
-            member => MemberOptions(options, options.Seed + (ulong)member, tasks.ToDictionary(t => t, t => encoded.LabelCount(t))),
+            member => MemberOptions(options, options.Seed + (ulong)member, labelCounts),
             options.MaxParallel ?? Environment.ProcessorCount);
         ensemble.Fit(encoded, progress: progress, cancellationToken: cancellationToken);
         return new TabularModel(encoder, ensemble, options);
