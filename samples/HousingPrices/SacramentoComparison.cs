@@ -79,7 +79,7 @@ internal sealed class SacramentoComparison
         {
             var model = TabularRecipe.Fit(_recipe.Subset(trainRows), setup.RecipeOptions!(seed));
             var evaluation = model.Evaluate(_recipe.Subset(testRows));
-            return (evaluation["house"]["rmse"], evaluation["condo"]["rmse"], model.Ensemble.Members[0].History.Records);
+            return (evaluation["house"]["rmse"], evaluation["condo"]["rmse"], model.Parts[0].Ensemble.Members[0].History.Records);
         }
 
         if (setup.Kind == SetupKind.Pooled)

@@ -4,33 +4,51 @@ using MultiTask.Training;
 
 namespace MultiTask.Recipes;
 
-/// <summary>What <see cref="TabularRecipe.Fit"/> returns: the fitted encoder and the trained ensemble, predicting from raw rows.</summary>
+/// <summary>
+/// What <see cref="TabularRecipe.Fit"/> and <see cref="TabularRecipe.Select"/> return: fitted encoders and ensembles
+/// (<see cref="Parts"/>), each predicting some of the tasks, from raw rows and in the user's units.
+/// </summary>
 public sealed class TabularModel
 {
-    internal TabularModel(FeatureEncoder encoder, MultiTaskEnsemble ensemble, TabularRecipeOptions options)
+    internal TabularModel(IReadOnlyList<string> taskNames, IReadOnlyList<TabularPart> parts, TabularSelection? selection = null)
     {
-        Encoder = encoder;
-        Ensemble = ensemble;
-        Options = options;
+        TaskNames = taskNames;
+        Parts = parts;
+        Selection = selection;
     }
 
-    /// <summary>The encoder fitted on the training rows.</summary>
-    public FeatureEncoder Encoder { get; }
+    /// <summary>The tasks the model predicts, in the training data's order.</summary>
+    public IReadOnlyList<string> TaskNames { get; }
 
-    /// <summary>The trained members.</summary>
-    public MultiTaskEnsemble Ensemble { get; }
+    /// <summary>
+    /// The fitted pieces: one for <see cref="TaskSharing.MultiTask"/> or <see cref="TaskSharing.Pooled"/>, one per task for
+    /// <see cref="TaskSharing.SingleTask"/>, and after <see cref="TabularRecipe.Select"/> the candidates each task chose.
+    /// </summary>
+    public IReadOnlyList<TabularPart> Parts { get; }
 
-    /// <summary>The settings it was fitted with.</summary>
-    public TabularRecipeOptions Options { get; }
+    /// <summary>The cross-validation that chose each task's part (<see cref="TabularRecipe.Select"/>), or null after <see cref="TabularRecipe.Fit"/>.</summary>
+    public TabularSelection? Selection { get; }
 
-    /// <summary>The tasks the model predicts.</summary>
-    public IReadOnlyList<string> TaskNames => Ensemble.TaskNames;
+    /// <summary>The part that predicts <paramref name="task"/>.</summary>
+    /// <exception cref="ArgumentException">Not a task of the model.</exception>
+    public TabularPart PartOf(string task) => Parts.FirstOrDefault(p => p.Tasks.Contains(task))
+        ?? throw new ArgumentException($"The model has no task '{task}'; its tasks are: {string.Join(", ", TaskNames.Select(t => $"'{t}'"))}.", nameof(task));
 
     /// <summary>The averaged predictions for every row of <paramref name="data"/>, per task, in the user's units (see <see cref="MultiTaskEnsemble.Predict"/>).</summary>
     /// <param name="data">Rows over the same schema and tasks as the training data (labels are not needed).</param>
-    public TaskOutputs Predict(MultiTaskDataset data) => Ensemble.Predict(Encoder.Transform(data));
+    public TaskOutputs Predict(MultiTaskDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var outputs = Parts.SelectMany(p => p.Predict(data)).ToDictionary(p => p.Key, p => p.Value);
+        return new TaskOutputs(TaskNames.Select(t => KeyValuePair.Create(t, outputs[t])));
+    }
 
     /// <summary>Each task's loss and metrics on <paramref name="data"/>, in the user's units.</summary>
     /// <param name="data">Labelled rows over the same schema and tasks as the training data.</param>
-    public EvaluationResult Evaluate(MultiTaskDataset data) => Ensemble.Evaluate(Encoder.Transform(data));
+    public EvaluationResult Evaluate(MultiTaskDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var evaluations = Parts.SelectMany(p => p.Evaluate(data)).ToDictionary(e => e.Task);
+        return new EvaluationResult(TaskNames.Select(t => evaluations[t]));
+    }
 }

@@ -42,6 +42,9 @@ public sealed record TabularRecipeOptions
     /// <summary>Periodic embeddings of the numeric features as the trunk's input layer; null (the default) for none.</summary>
     public PeriodicEmbeddingOptions? NumericEmbedding { get; init; }
 
+    /// <summary>How the tasks share what they learn: one multi-task network (the default), one network per task, or one pooled network.</summary>
+    public TaskSharing Sharing { get; init; } = TaskSharing.MultiTask;
+
     /// <summary>The tasks to learn (e.g. one task for a single-task baseline); null for every task with training labels.</summary>
     public IReadOnlyList<string>? Tasks { get; init; }
 
@@ -67,6 +70,7 @@ public sealed record TabularRecipeOptions
         if (Patience < 1) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, $"Patience must be at least 1, got {Patience}.");
         if (!(ValidationSplit > 0 && ValidationSplit < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationSplit), ValidationSplit, $"ValidationSplit must be in (0, 1) (early stopping needs held-out rows), got {ValidationSplit}.");
+        if (!Enum.IsDefined(Sharing)) throw new ArgumentOutOfRangeException(nameof(Sharing), Sharing, $"Unknown sharing {Sharing}; use MultiTask, SingleTask or Pooled.");
         if (MaxParallel is < 1) throw new ArgumentOutOfRangeException(nameof(MaxParallel), MaxParallel, $"MaxParallel must be at least 1, got {MaxParallel}.");
     }
 }

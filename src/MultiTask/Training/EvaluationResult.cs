@@ -36,6 +36,10 @@ public sealed class TaskEvaluation
     /// <exception cref="KeyNotFoundException">No such metric; the message lists the task's metrics.</exception>
     public double this[string name] => Metrics.TryGetValue(name, out var v) ? v
         : throw new KeyNotFoundException($"Task '{Task}' has no metric '{name}'; its metrics are: {string.Join(", ", Metrics.Keys)}.");
+
+    /// <summary>The same evaluation under another task name (a pooled task's figures reported for one of the tasks it pools).</summary>
+    internal TaskEvaluation Renamed(string task) =>
+        new(task, Loss, LabelCount, new OrderedDictionary<string, double>(Metrics), new Dictionary<string, MetricDirection>(Directions));
 }
 
 /// <summary>The per-task losses and metrics of a model on some data.</summary>
@@ -44,6 +48,11 @@ public sealed class EvaluationResult
     private readonly OrderedDictionary<string, TaskEvaluation> _tasks;
 
     internal EvaluationResult(OrderedDictionary<string, TaskEvaluation> tasks) => _tasks = tasks;
+
+    internal EvaluationResult(IEnumerable<TaskEvaluation> tasks)
+        : this(new OrderedDictionary<string, TaskEvaluation>(tasks.Select(t => KeyValuePair.Create(t.Task, t))))
+    {
+    }
 
     /// <summary>Each task's evaluation, in model order.</summary>
     public IReadOnlyDictionary<string, TaskEvaluation> Tasks => _tasks;

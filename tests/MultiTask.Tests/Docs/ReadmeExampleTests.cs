@@ -36,7 +36,7 @@ public class ReadmeExampleTests
             TabularModel model = TabularRecipe.Fit(train, new TabularRecipeOptions { Seed = 42 });
             EvaluationResult result = model.Evaluate(test);
 
-            model.Ensemble.Members.Should().HaveCount(5);
+            model.Parts.Single().Ensemble.Members.Should().HaveCount(5);
             // Prices have a $10,000 noise floor and a spread of about $100,000: the model must get close to the floor.
             result["apartment"]["rmse"].Should().BeLessThan(30_000);
             result["house"]["rmse"].Should().BeLessThan(20_000);

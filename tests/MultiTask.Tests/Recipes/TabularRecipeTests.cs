@@ -74,9 +74,9 @@ public class TabularRecipeTests
     {
         var data = Data();
         var model = TabularRecipe.Fit(data, Fast);
-        var member = (HardSharingModel)model.Ensemble.Members[0].Model;
-        var encoded = model.Encoder.Transform(data);
-        var fresh = TabularRecipe.MemberModel(model.Encoder, encoded, ["a", "b"], Fast, Fast.Seed);
+        var member = (HardSharingModel)model.Parts[0].Ensemble.Members[0].Model;
+        var encoded = model.Parts[0].Encoder.Transform(data);
+        var fresh = TabularRecipe.MemberModel(model.Parts[0].Encoder, encoded, ["a", "b"], Fast, Fast.Seed);
 
         member.Wide!.Weight.ToArray().Should().Equal(fresh.Wide!.Weight.ToArray());
         member.WideHead("b")!.Weight.ToArray().Should().Equal(fresh.WideHead("b")!.Weight.ToArray());
@@ -89,8 +89,8 @@ public class TabularRecipeTests
         var train = Data(rows: 400, seed: 3);
         var test = Data(rows: 200, seed: 4);
         var model = TabularRecipe.Fit(train, Fast with { MaxEpochs = 300, Patience = 40 });
-        var ridge = RidgeRegression.Fit(model.Encoder.Transform(train), "a");
-        var encodedTest = model.Encoder.Transform(test);
+        var ridge = RidgeRegression.Fit(model.Parts[0].Encoder.Transform(train), "a");
+        var encodedTest = model.Parts[0].Encoder.Transform(test);
         var actual = encodedTest.LabeledRows(0).Select(r => test.TargetValues("a")[r]).ToArray();
         double Rmse(float[] p) => Math.Sqrt(encodedTest.LabeledRows(0).Select((r, i) => Math.Pow(p[r] - actual[i], 2)).Average());
 
