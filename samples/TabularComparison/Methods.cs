@@ -13,6 +13,7 @@ internal sealed record Method(string Name, Func<Case, bool> Applies, Func<Case, 
 internal static class Methods
 {
     public const string Recommended = "recipe: multi-task";
+    public const string Selected = "recipe: selected";
 
     public static IReadOnlyList<Method> All(bool quick)
     {
@@ -21,8 +22,14 @@ internal static class Methods
         return
         [
             new(Recommended, _ => true, (c, train, test, seed) => Recipe(c, train, test, recipe with { Seed = seed * 100 })),
-            new("recipe: single-task", _ => true, (c, train, test, seed) => RecipeSingleTask(c, train, test, recipe with { Seed = seed * 100 })),
-            new("recipe: pooled", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) => RecipePooled(c, train, test, recipe with { Seed = seed * 100 })),
+            new(Selected, _ => true, (c, train, test, seed) => Select(c, train, test, new TabularSelectionOptions
+            {
+                Recipe = recipe with { Seed = seed * 100 }, Folds = quick ? 2 : 3, Seed = seed,
+            })),
+            new("recipe: single-task", _ => true, (c, train, test, seed) =>
+                Recipe(c, train, test, recipe with { Seed = seed * 100, Sharing = TaskSharing.SingleTask, Tasks = c.Scored })),
+            new("recipe: pooled", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) =>
+                Recipe(c, train, test, recipe with { Seed = seed * 100, Sharing = TaskSharing.Pooled })),
             new("ridge (library)", _ => true, Ridge),
             new("single-task net (plain)", _ => true, (c, train, test, seed) => SingleTask(c, train, test, seed, epochs)),
             new("pooled net (plain)", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) => Pooled(c, train, test, seed, epochs)),
@@ -30,32 +37,18 @@ internal static class Methods
         ];
     }
 
-    private static IEnumerable<(string, double)> Recipe(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
+    private static IEnumerable<(string, double)> Recipe(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options) =>
+        Scores(c, testRows, TabularRecipe.Fit(c.Data.Subset(trainRows), options));
+
+    /// <summary>The sharing chosen per task by cross-validation inside the training rows (<see cref="TabularRecipe.Select"/>).</summary>
+    private static IEnumerable<(string, double)> Select(Case c, int[] trainRows, int[] testRows, TabularSelectionOptions options) =>
+        Scores(c, testRows, TabularRecipe.Select(c.Data.Subset(trainRows), options));
+
+    private static IEnumerable<(string, double)> Scores(Case c, int[] testRows, TabularModel model)
     {
-        var model = TabularRecipe.Fit(c.Data.Subset(trainRows), options);
         var test = c.Data.Subset(testRows);
         var predicted = model.Predict(test);
         foreach (var task in c.Scored) yield return (task, Rmse(test, task, predicted[task].ToArray()));
-    }
-
-    /// <summary>The same recipe, one task at a time on that task's rows only: does learning the tasks together pay?</summary>
-    private static IEnumerable<(string, double)> RecipeSingleTask(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
-    {
-        var test = c.Data.Subset(testRows);
-        foreach (var task in c.Scored)
-        {
-            var model = TabularRecipe.Fit(c.Data.Subset(trainRows.Where(r => c.Data.IsLabeled(task, r)).ToArray()), options with { Tasks = [task] });
-            yield return (task, Rmse(test, task, model.Predict(test)[task].ToArray()));
-        }
-    }
-
-    /// <summary>The same recipe on one pooled task with the row's task as a one-hot feature.</summary>
-    private static IEnumerable<(string, double)> RecipePooled(Case c, int[] trainRows, int[] testRows, TabularRecipeOptions options)
-    {
-        var data = c.Pooled;
-        var model = TabularRecipe.Fit(data.Subset(trainRows), options);
-        var test = data.Subset(testRows);
-        return PooledRmse(c, testRows, test, model.Predict(test)["y"].ToArray());
     }
 
     private static IEnumerable<(string, double)> Ridge(Case c, int[] trainRows, int[] testRows, ulong seed)

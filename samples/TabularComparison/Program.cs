@@ -46,7 +46,7 @@ foreach (var name in caseNames)
             AnsiConsole.MarkupLine($"[grey]seed {seed} fold {fold} done ({clock.Elapsed.TotalSeconds:F0} s)[/]");
         }
     scores.AddRange(reference.For(@case.Name, seeds, folds));
-    Report.Print(@case, scores.Where(s => s.Case == @case.Name).ToList(), Methods.Recommended);
+    Report.Print(@case, scores.Where(s => s.Case == @case.Name).ToList(), [Methods.Recommended, Methods.Selected]);
 }
 Report.WriteCsv(Path.Combine(outputDir, "results.csv"), scores);
 ResultsChart.Write(Path.Combine(outputDir, "results.svg"), Path.Combine(outputDir, "results.png"), scores);
@@ -79,20 +79,26 @@ internal sealed class ReferenceResults(List<Score> scores)
 
 internal static class Report
 {
-    /// <summary>Mean ± sd per method and scored task, and the recommended recipe's paired wins against each method.</summary>
-    public static void Print(Case @case, List<Score> scores, string recommended)
+    /// <summary>Mean ± sd per method and scored task, and the paired wins of the recipe's two entry points (fitted, selected) against each method.</summary>
+    public static void Print(Case @case, List<Score> scores, string[] recipes)
     {
+        recipes = [.. recipes.Where(r => scores.Any(s => s.Method == r))];
         var table = new Table().AddColumn("method");
-        foreach (var task in @case.Scored) table.AddColumn($"{task} RMSE").AddColumn($"{task}: recipe wins");
+        foreach (var task in @case.Scored)
+        {
+            table.AddColumn($"{task} RMSE");
+            foreach (var recipe in recipes) table.AddColumn($"{task}: {recipe[(recipe.IndexOf(' ') + 1)..]} wins");
+        }
         table.AddColumn("s per fold");
         foreach (var method in scores.Select(s => s.Method).Distinct())
         {
-            var cells = new List<string> { method == recommended ? $"[bold]{method}[/]" : method };
+            var cells = new List<string> { recipes.Contains(method) ? $"[bold]{method}[/]" : method };
             foreach (var task in @case.Scored)
             {
                 var mine = scores.Where(s => s.Method == method && s.Task == task).ToList();
                 cells.Add(mine.Count == 0 ? "—" : MeanSd(mine.Select(s => s.Rmse)));
-                cells.Add(method == recommended || mine.Count == 0 ? "—" : Wins(scores, recommended, method, task));
+                foreach (var recipe in recipes)
+                    cells.Add(method == recipe || mine.Count == 0 ? "—" : Wins(scores, recipe, method, task));
             }
             var timed = scores.Where(s => s.Method == method && !double.IsNaN(s.Seconds)).GroupBy(s => (s.Seed, s.Fold)).Select(g => g.First().Seconds).ToList();
             cells.Add(timed.Count == 0 ? "—" : timed.Average().ToString("F2", CultureInfo.InvariantCulture));
@@ -101,7 +107,7 @@ internal static class Report
         AnsiConsole.Write(table);
     }
 
-    /// <summary>In how many paired runs (same seed and fold) the recipe's RMSE is lower.</summary>
+    /// <summary>In how many paired runs (same seed and fold) the recipe's RMSE is lower than the other method's.</summary>
     private static string Wins(List<Score> scores, string recommended, string other, string task)
     {
         var theirs = scores.Where(s => s.Method == other && s.Task == task).ToDictionary(s => (s.Seed, s.Fold), s => s.Rmse);

@@ -7,7 +7,7 @@ using ScottPlot;
 /// </summary>
 internal static class ResultsChart
 {
-    private static readonly string[] Shown = [Methods.Recommended, "recipe: single-task", "recipe: pooled"];
+    private static readonly string[] Shown = [Methods.Recommended, Methods.Selected, "recipe: single-task", "recipe: pooled"];
 
     public static void Write(string svgPath, string pngPath, IReadOnlyList<Score> scores)
     {
