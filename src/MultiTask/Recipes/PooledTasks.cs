@@ -90,8 +90,11 @@ internal sealed class PooledTasks
             }
         }
         table.Add(_indicator, pairs.Select(p => (string?)_tasks[p.Task]).ToArray());
-        table.Add(_spec.Target, pairs.Select(p => data.IsLabeled(_tasks[p.Task], p.Row) ? data.TargetValues(_tasks[p.Task])[p.Row] : double.NaN).ToArray());
-        return MultiTaskDataset.FromTable(_schema, [_spec], table, new TableOptions { KeepUnlabeledRows = true });
+        var target = pairs.Select(p => data.IsLabeled(_tasks[p.Task], p.Row) ? data.TargetValues(_tasks[p.Task])[p.Row] : double.NaN).ToArray();
+        table.Add(_spec.Target, target);
+        // Rows to predict may carry no label of the task at all (e.g. a test set of another task's rows).
+        return MultiTaskDataset.FromTable(_schema, [_spec], table,
+            new TableOptions { KeepUnlabeledRows = true, Labels = target.Any(double.IsFinite) ? null : [] });
     }
 
     private static string Unique(string name, IReadOnlyCollection<string> taken)

@@ -79,6 +79,8 @@ public class TabularSelectionTests
             model.Evaluate(data)[task].LabelCount.Should().Be(own.Length);
         }
         model.Predict(data)["a"].ToArray().Should().NotEqual(model.Predict(data)["b"].ToArray(), "the task indicator moves the prediction");
+        var onlyB = data.Subset(rowsB);
+        model.Predict(onlyB)["a"].ToArray().Should().Equal(rowsB.Select(r => model.Predict(data)["a"].ToArray()[r]), "rows without a label of a task are predicted for it too");
     }
 
     [Fact]
