@@ -77,7 +77,10 @@ internal sealed class SacramentoComparison
 
         if (setup.Kind == SetupKind.Recipe)
         {
-            var model = TabularRecipe.Fit(_recipe.Subset(trainRows), setup.RecipeOptions!(seed));
+            var train = _recipe.Subset(trainRows);
+            var model = setup.SelectionOptions is { } selection
+                ? TabularRecipe.Select(train, selection(seed))
+                : TabularRecipe.Fit(train, setup.RecipeOptions!(seed));
             var evaluation = model.Evaluate(_recipe.Subset(testRows));
             return (evaluation["house"]["rmse"], evaluation["condo"]["rmse"], model.Parts[0].Ensemble.Members[0].History.Records);
         }
@@ -137,7 +140,8 @@ internal enum SetupKind { SingleTask, Pooled, MultiTask, Recipe }
 
 /// <summary>
 /// A model and its training options (the model factory gets the encoder, the task subset (null: all) and the seed),
-/// or, for <see cref="SetupKind.Recipe"/>, the options of <see cref="TabularRecipe"/>.
+/// or, for <see cref="SetupKind.Recipe"/>, the options of <see cref="TabularRecipe.Fit"/> or of <see cref="TabularRecipe.Select"/>.
 /// </summary>
 internal sealed record Setup(string Name, SetupKind Kind, Func<FeatureEncoder, IReadOnlyList<string>?, ulong, MultiTaskModel>? Model,
-    Func<ulong, TrainerOptions>? Options, Func<ulong, TabularRecipeOptions>? RecipeOptions = null);
+    Func<ulong, TrainerOptions>? Options, Func<ulong, TabularRecipeOptions>? RecipeOptions = null,
+    Func<ulong, TabularSelectionOptions>? SelectionOptions = null);
