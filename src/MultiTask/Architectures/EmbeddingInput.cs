@@ -51,6 +51,15 @@ public sealed class EmbeddingInput : Module<Tensor, Tensor>
     /// <summary>The width after embedding: the plain columns plus every feature's vector.</summary>
     public int OutputSize { get; }
 
+    /// <summary>The encoded columns passed through unchanged, in encoded order: the first columns of the output.</summary>
+    public IReadOnlyList<int> PlainColumns => Array.AsReadOnly(_plainColumns);
+
+    /// <summary>The embedding-index columns, in the order of their vectors in the output (after the plain columns).</summary>
+    public IReadOnlyList<int> IndexColumns => Array.AsReadOnly(_indexColumns);
+
+    /// <summary>The table of each index column, in the order of <see cref="IndexColumns"/>.</summary>
+    public IReadOnlyList<Embedding> Embeddings => Array.AsReadOnly(_embeddings);
+
     /// <summary>Whether <paramref name="encoder"/> has any embedding-encoded feature (else this layer is not needed).</summary>
     public static bool IsNeeded(FeatureEncoder encoder)
     {
