@@ -260,14 +260,14 @@ public static class ModelFile
         foreach (var (name, tensor) in own)
         {
             if (!weights.TryGetValue(name, out var saved))
-                throw new InvalidDataException($"{source}: it lacks tensor '{name}' of shape [{string.Join(", ", tensor.Shape)}], which the model described in '{field.Path}' has.");
+                throw new InvalidDataException($"{source}: it lacks tensor '{name}' of shape [{string.Join(", ", tensor.Shape)}], which the model described in {ModelEntry} at '{field.Path}' has.");
             if (!saved.Shape.SequenceEqual(tensor.Shape))
-                throw new InvalidDataException($"{source}, tensor '{name}': it has shape [{string.Join(", ", saved.Shape)}], but the model described in '{field.Path}' has [{string.Join(", ", tensor.Shape)}].");
+                throw new InvalidDataException($"{source}, tensor '{name}': it has shape [{string.Join(", ", saved.Shape)}], but the model described in {ModelEntry} at '{field.Path}' has [{string.Join(", ", tensor.Shape)}].");
         }
         foreach (var name in weights.Keys)
         {
             if (!own.ContainsKey(name))
-                throw new InvalidDataException($"{source}, tensor '{Table.Excerpt(name, 200)}': the model described in '{field.Path}' has no such parameter or buffer.");
+                throw new InvalidDataException($"{source}, tensor '{Table.Excerpt(name, 200)}': the model described in {ModelEntry} at '{field.Path}' has no such parameter or buffer.");
         }
         model.LoadStateDict(weights);
         // Evaluation mode once, for good: prediction never switches it, and nothing records gradients.
