@@ -111,7 +111,7 @@ public static class ModuleSpecs
         {
             args = entry.Write(module) ?? throw new InvalidOperationException("the writer returned null");
         }
-        catch (Exception e) when (e is not OutOfMemoryException and not ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new ArgumentException($"Writing module '{Display(path)}' ({entry.Name}) failed: {e.Message}", "model", e);
         }

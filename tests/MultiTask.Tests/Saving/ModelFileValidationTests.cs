@@ -129,6 +129,18 @@ public sealed class ModelFileValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_format_version_below_the_first_is_refused()
+    {
+        Change(e =>
+        {
+            var manifest = Json(e["manifest.json"]);
+            manifest["format_version"] = 0;
+            e["manifest.json"] = Bytes(manifest);
+        }, fixManifest: false);
+        ShouldFail("*field 'format_version'*it is 0; format versions start at 1*");
+    }
+
+    [Fact]
     public void A_file_from_another_library_version_of_a_readable_format_loads()
     {
         Change(e =>
