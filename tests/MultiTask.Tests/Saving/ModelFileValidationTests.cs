@@ -178,6 +178,14 @@ public sealed class ModelFileValidationTests : IDisposable
     }
 
     [Fact]
+    public void An_entry_larger_than_its_kind_may_be_is_refused_before_it_is_read()
+    {
+        // 80 MB of spaces compress to almost nothing: the size is refused from the manifest and the zip directory.
+        Change(e => e["model.json"] = [.. e["model.json"], .. new byte[80 << 20].Select(_ => (byte)' ')], fixManifest: true);
+        ShouldFail("*entry 'model.json'*bytes, more than the*such an entry may have*");
+    }
+
+    [Fact]
     public void An_unknown_module_type_is_named()
     {
         Change(e =>

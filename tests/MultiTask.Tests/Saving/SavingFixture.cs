@@ -106,10 +106,7 @@ internal static class SavingFixture
     public static Dictionary<string, byte[]> ReadEntries(string path)
     {
         using var zip = ZipFile.OpenRead(path);
-        return zip.Entries.ToDictionary(e =>
-        {
-            return e.FullName;
-        }, e =>
+        return zip.Entries.ToDictionary(e => e.FullName, e =>
         {
             using var s = e.Open();
             var m = new MemoryStream();
