@@ -45,6 +45,38 @@ public sealed class EmbeddingInput : Module<Tensor, Tensor>
         OutputSize = width;
     }
 
+    /// <summary>
+    /// Rebuilds the layer from its column layout and its embedding tables (how a saved model is read back): column
+    /// <paramref name="indexColumns"/>[i] is looked up in <paramref name="embeddings"/>[i], registered under its name.
+    /// </summary>
+    /// <exception cref="ArgumentException">The columns do not split [0, inputSize) into plain and index columns, or the counts differ.</exception>
+    internal EmbeddingInput(int inputSize, int[] plainColumns, int[] indexColumns, IReadOnlyList<KeyValuePair<string, Embedding>> embeddings)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        if (indexColumns.Length != embeddings.Count)
+            throw new ArgumentException($"EmbeddingInput has {indexColumns.Length} index columns but {embeddings.Count} embedding tables; give one table per index column.", nameof(embeddings));
+        var all = plainColumns.Concat(indexColumns).ToArray();
+        if (all.Length != inputSize || all.Any(c => c < 0 || c >= inputSize) || all.Distinct().Count() != all.Length)
+            throw new ArgumentException($"EmbeddingInput's plain and index columns must split the {inputSize} input columns, each once; got plain [{string.Join(", ", plainColumns)}], index [{string.Join(", ", indexColumns)}].", nameof(plainColumns));
+        InputSize = inputSize;
+        _plainColumns = [.. plainColumns];
+        _indexColumns = [.. indexColumns];
+        _embeddings = new Embedding[embeddings.Count];
+        int width = _plainColumns.Length;
+        for (int i = 0; i < _embeddings.Length; i++)
+        {
+            _embeddings[i] = Register(embeddings[i].Key, embeddings[i].Value);
+            width += _embeddings[i].EmbeddingDim;
+        }
+        OutputSize = width;
+    }
+
+    /// <summary>The input columns passed through, in output order.</summary>
+    internal IReadOnlyList<int> PlainColumns => _plainColumns;
+
+    /// <summary>The embedding-index columns, in the order of their tables.</summary>
+    internal IReadOnlyList<int> IndexColumns => _indexColumns;
+
     /// <summary>The encoded input width.</summary>
     public int InputSize { get; }
 

@@ -19,6 +19,15 @@ public sealed partial class FeatureEncoder
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp";
+        File.WriteAllText(temp, ToJson());
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>The fitted state as the JSON text <see cref="Save"/> writes (also an entry of a saved model file).</summary>
+    internal string ToJson()
+    {
         var state = new EncoderFile
         {
             Version = FileVersion,
@@ -37,10 +46,7 @@ public sealed partial class FeatureEncoder
                 Lambda = _targetTransforms[i] is { Kind: TargetTransform.YeoJohnson } yj ? yj.Lambda : null,
             }).ToList(),
         };
-        string full = Path.GetFullPath(path);
-        string temp = full + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temp, full, overwrite: true);
+        return JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>
@@ -58,21 +64,28 @@ public sealed partial class FeatureEncoder
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(tasks);
+        return FromJson(File.ReadAllText(path), $"'{path}'", schema, tasks);
+    }
+
+    /// <summary>Restores an encoder from the JSON text <see cref="ToJson"/> wrote; <paramref name="source"/> names it in messages.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load"/>.</exception>
+    internal static FeatureEncoder FromJson(string json, string source, FeatureSchema schema, IReadOnlyList<TaskSpec> tasks)
+    {
         EncoderFile? state;
         try
         {
-            state = JsonSerializer.Deserialize<EncoderFile>(File.ReadAllText(path));
+            state = JsonSerializer.Deserialize<EncoderFile>(json);
         }
         catch (JsonException e)
         {
             // The parser quotes the offending token, which can be as long as the file.
-            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file: {Table.Excerpt(e.Message, 300)}", e);
+            throw new InvalidDataException($"{source} is not a FeatureEncoder file: {Table.Excerpt(e.Message, 300)}", e);
         }
         if (state is null || state.Version is < 1 or > FileVersion || state.Features is null || state.Tasks is null)
-            throw new InvalidDataException($"'{path}' is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
+            throw new InvalidDataException($"{source} is not a FeatureEncoder file of version {FileVersion}; write it with FeatureEncoder.Save.");
 
         // Names and kinds come from the file, so a hostile file could otherwise make the message as large as itself.
-        string Mismatch(string what) => $"'{path}' does not match the given schema and tasks: {Table.Excerpt(what, 1000)}. Load with the schema and tasks the encoder was fitted with.";
+        string Mismatch(string what) => $"{source} does not match the given schema and tasks: {Table.Excerpt(what, 1000)}. Load with the schema and tasks the encoder was fitted with.";
         if (state.Features.Count != schema.Count)
             throw new InvalidDataException(Mismatch($"the file has {state.Features.Count} features ({string.Join(", ", state.Features.Select(f => f.Name))}), the schema {schema.Count} ({string.Join(", ", schema.Names)})"));
         var numerics = new FittedNumeric?[schema.Count];

@@ -28,11 +28,21 @@ internal sealed class PooledTasks
     /// <summary>The name of the one pooled task (the tasks' target group).</summary>
     public string Name => _spec.Name;
 
+    /// <summary>The schema of the stacked rows: the data's features and the task indicator.</summary>
+    public FeatureSchema Schema => _schema;
+
+    /// <summary>The one pooled task.</summary>
+    public TaskSpec Spec => _spec;
+
     /// <summary>Why <paramref name="tasks"/> of <paramref name="data"/> cannot be pooled, or null when they can.</summary>
-    public static string? Unsuitable(MultiTaskDataset data, IReadOnlyList<string> tasks)
+    public static string? Unsuitable(MultiTaskDataset data, IReadOnlyList<string> tasks) => Unsuitable(data.Tasks, tasks);
+
+    /// <summary>Why <paramref name="tasks"/>, among <paramref name="all"/>, cannot be pooled, or null when they can.</summary>
+    private static string? Unsuitable(IReadOnlyList<TaskSpec> all, IReadOnlyList<string> tasks)
     {
         if (tasks.Count < 2) return $"pooling needs at least two tasks, got {tasks.Count}";
-        var specs = tasks.Select(t => data.Tasks[data.TaskIndex(t)]).ToArray();
+        if (tasks.Distinct(StringComparer.Ordinal).Count() != tasks.Count) return "a task is listed twice";
+        var specs = tasks.Select(t => all[MultiTaskDataset.IndexOfTask(all, t)]).ToArray();
         var first = specs[0];
         foreach (var spec in specs)
         {
@@ -50,19 +60,27 @@ internal sealed class PooledTasks
 
     /// <summary>The pooling of <paramref name="tasks"/>.</summary>
     /// <exception cref="ArgumentException">The tasks cannot be pooled; the message says why.</exception>
-    public static PooledTasks Create(MultiTaskDataset data, IReadOnlyList<string> tasks)
+    public static PooledTasks Create(MultiTaskDataset data, IReadOnlyList<string> tasks) => Create(data.Schema, data.Tasks, tasks);
+
+    /// <summary>
+    /// The pooling of <paramref name="tasks"/> for data over <paramref name="schema"/> and <paramref name="all"/>; the same
+    /// schema, tasks and list always give the same pooling (a saved model rebuilds it this way).
+    /// </summary>
+    /// <exception cref="ArgumentException">The tasks cannot be pooled; the message says why.</exception>
+    /// <exception cref="KeyNotFoundException">A task is not among <paramref name="all"/>.</exception>
+    public static PooledTasks Create(FeatureSchema schema, IReadOnlyList<TaskSpec> all, IReadOnlyList<string> tasks)
     {
-        if (Unsuitable(data, tasks) is { } reason)
+        if (Unsuitable(all, tasks) is { } reason)
             throw new ArgumentException($"TaskSharing.Pooled cannot pool the tasks {string.Join(", ", tasks.Select(t => $"'{t}'"))}: {reason}.", nameof(tasks));
-        var first = data.Tasks[data.TaskIndex(tasks[0])];
-        string indicator = Unique("task", data.Schema.Names);
-        var schema = data.Schema.Categorical(indicator, [.. tasks]);
-        var spec = TaskSpec.Regression(first.TargetGroup!, [.. first.Features, indicator], target: Unique("target", [.. schema.Names])) with
+        var first = all[MultiTaskDataset.IndexOfTask(all, tasks[0])];
+        string indicator = Unique("task", schema.Names);
+        var pooledSchema = schema.Categorical(indicator, [.. tasks]);
+        var spec = TaskSpec.Regression(first.TargetGroup!, [.. first.Features, indicator], target: Unique("target", [.. pooledSchema.Names])) with
         {
             TargetTransform = first.TargetTransform,
             StandardizeTarget = first.StandardizeTarget,
         };
-        return new PooledTasks([.. tasks], schema, spec, indicator);
+        return new PooledTasks([.. tasks], pooledSchema, spec, indicator);
     }
 
     /// <summary>A row per labelled (row, task) pair of <paramref name="data"/>: the training rows of the pooled task.</summary>

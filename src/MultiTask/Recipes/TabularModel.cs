@@ -1,5 +1,7 @@
 using MultiTask.Architectures;
 using MultiTask.Data;
+using MultiTask.Saving;
+using MultiTask.Tasks;
 using MultiTask.Training;
 
 namespace MultiTask.Recipes;
@@ -10,12 +12,21 @@ namespace MultiTask.Recipes;
 /// </summary>
 public sealed class TabularModel
 {
-    internal TabularModel(IReadOnlyList<string> taskNames, IReadOnlyList<TabularPart> parts, TabularSelection? selection = null)
+    internal TabularModel(FeatureSchema schema, IReadOnlyList<TaskSpec> tasks, IReadOnlyList<string> taskNames, IReadOnlyList<TabularPart> parts,
+        TabularSelection? selection = null)
     {
+        Schema = schema;
+        Tasks = tasks;
         TaskNames = taskNames;
         Parts = parts;
         Selection = selection;
     }
+
+    /// <summary>The schema of the training data: rows to predict are read with it.</summary>
+    public FeatureSchema Schema { get; }
+
+    /// <summary>The tasks of the training data (every task a dataset to predict must be built with, labelled or not).</summary>
+    public IReadOnlyList<TaskSpec> Tasks { get; }
 
     /// <summary>The tasks the model predicts, in the training data's order.</summary>
     public IReadOnlyList<string> TaskNames { get; }
@@ -42,6 +53,15 @@ public sealed class TabularModel
         var outputs = Parts.SelectMany(p => p.Predict(data)).ToDictionary(p => p.Key, p => p.Value);
         return new TaskOutputs(TaskNames.Select(t => KeyValuePair.Create(t, outputs[t])));
     }
+
+    /// <summary>
+    /// Writes everything needed to predict to one file: the schema, the tasks, and every part's encoder, pooling and
+    /// members (architecture and weights). <see cref="ModelFile.Load"/> reads it back, in any process, as a
+    /// <see cref="Predictor"/> whose predictions equal <see cref="Predict"/>'s bit for bit. See <see cref="ModelFile"/> for the format.
+    /// </summary>
+    /// <param name="path">The file to write (e.g. <c>prices.mtmodel</c>); replaced atomically if it exists.</param>
+    /// <exception cref="ArgumentException">A member's model holds a module type that is not registered with <see cref="ModuleSpecs.Register{T}"/>; the message names it.</exception>
+    public void Save(string path) => ModelFile.Save(path, this);
 
     /// <summary>Each task's loss and metrics on <paramref name="data"/>, in the user's units.</summary>
     /// <param name="data">Labelled rows over the same schema and tasks as the training data.</param>

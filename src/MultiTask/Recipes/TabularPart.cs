@@ -39,6 +39,9 @@ public sealed class TabularPart
     /// <summary>The settings this part was fitted with.</summary>
     public TabularRecipeOptions Options { get; }
 
+    /// <summary>The pooling of a <see cref="TaskSharing.Pooled"/> part, else null.</summary>
+    internal PooledTasks? Pooled => _pooled;
+
     /// <summary>This part restricted to the <paramref name="tasks"/> it predicts, or null when it predicts none of them.</summary>
     internal TabularPart? Serving(IReadOnlyCollection<string> tasks) =>
         Tasks.Where(tasks.Contains).ToArray() is { Length: > 0 } mine ? new TabularPart(Sharing, mine, Encoder, Ensemble, Options, _pooled) : null;

@@ -58,7 +58,7 @@ public static class TabularRecipe
             TaskSharing.Pooled when PooledTasks.Create(train, tasks) is var pooled => [Part(pooled.Stack(train), pooled)],
             _ => [Part(train, null)],
         };
-        return new TabularModel(tasks, parts);
+        return new TabularModel(train.Schema, train.Tasks, tasks, parts);
     }
 
     /// <summary>
@@ -122,7 +122,7 @@ public static class TabularRecipe
             var model = Fit(train, candidates[c] with { Tasks = candidates[c].Sharing == TaskSharing.SingleTask ? mine : tasks }, progress, cancellationToken);
             parts.AddRange(model.Parts.Select(p => p.Serving(mine)).OfType<TabularPart>());
         }
-        return new TabularModel(tasks, parts, selection);
+        return new TabularModel(train.Schema, train.Tasks, tasks, parts, selection);
     }
 
     private static string[] LabelledTasks(MultiTaskDataset data) => [.. data.Tasks.Select(t => t.Name).Where(t => data.LabelCount(t) > 0)];

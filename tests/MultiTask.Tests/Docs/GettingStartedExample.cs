@@ -2,6 +2,7 @@ using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
+using MultiTask.Saving;
 using MultiTask.Tasks;
 using MultiTask.Training;
 using MultiTask.Weighting;
@@ -12,7 +13,7 @@ namespace MultiTask.Tests.Docs;
 public static class GettingStartedExample
 {
     public sealed record Outcome(TrainingReport Report, EvaluationResult Test, TaskOutputs Predictions, BaselineReport Comparison,
-        TrainingReport Resumed, int ResumedFrom, IReadOnlyList<string> Columns);
+        TrainingReport Resumed, int ResumedFrom, IReadOnlyList<string> Columns, TaskOutputs Loaded);
 
     public static Outcome Run(string dataDirectory, string checkpoints)
     {
@@ -87,7 +88,12 @@ public static class GettingStartedExample
         TrainingReport resumed = resumedTrainer.Fit(train, validation);
         Console.WriteLine($"resumed at epoch {restoredEpochs}, now {resumed.EpochsCompleted} epochs");
 
-        return new Outcome(report, result, predictions, comparison, resumed, restoredEpochs, encoder.ColumnNames);
+        ModelFile.Save(Path.Combine(dataDirectory, "prices.mtmodel"), model, encoder);
+
+        Predictor predictor = ModelFile.Load(Path.Combine(dataDirectory, "prices.mtmodel"));
+        TaskOutputs loaded = predictor.Predict(newApartments);   // the same numbers, to the bit
+
+        return new Outcome(report, result, predictions, comparison, resumed, restoredEpochs, encoder.ColumnNames, loaded);
     }
 }
 

@@ -39,5 +39,7 @@ public sealed class GettingStartedTests : IDisposable
         outcome.ResumedFrom.Should().Be(outcome.Report.EpochsCompleted);
         outcome.Resumed.EpochsCompleted.Should().BeGreaterThan(outcome.ResumedFrom);
         outcome.Resumed.History.Take(outcome.ResumedFrom).Select(r => r.Loss).Should().Equal(outcome.Report.History.Select(r => r.Loss));
+        foreach (var task in new[] { "house", "apartment" })
+            outcome.Loaded[task].ToArray().Should().Equal(outcome.Predictions[task].ToArray(), "the saved model predicts what the trainer predicted");
     }
 }

@@ -3,6 +3,7 @@ using FluentAssertions;
 using MultiTask.Data;
 using MultiTask.Engine.Tensors;
 using MultiTask.Recipes;
+using MultiTask.Saving;
 using MultiTask.Tasks;
 using MultiTask.Training;
 
@@ -19,6 +20,8 @@ public class ReadmeExampleTests
         {
             WriteTables(dir);
             string housesCsv = Path.Combine(dir, "houses.csv"), apartmentsCsv = Path.Combine(dir, "apartments.csv");
+            string modelFile = Path.Combine(dir, "prices.mtmodel"), newCsv = Path.Combine(dir, "new.csv");
+            File.WriteAllLines(newCsv, ["size_sqft,bedrooms,location", "650,1,downtown", "1400,2,rural"]);
 
             var schema = new FeatureSchema()
                 .Numeric("size_sqft").Numeric("bedrooms").Numeric("bathrooms")
@@ -36,10 +39,16 @@ public class ReadmeExampleTests
             TabularModel model = TabularRecipe.Fit(train, new TabularRecipeOptions { Seed = 42 });
             EvaluationResult result = model.Evaluate(test);
 
+            model.Save(modelFile);
+            var predictions = ModelFile.Load(modelFile).PredictCsv(newCsv);
+
             model.Parts.Single().Ensemble.Members.Should().HaveCount(5);
             // Prices have a $10,000 noise floor and a spread of about $100,000: the model must get close to the floor.
             result["apartment"]["rmse"].Should().BeLessThan(30_000);
             result["house"]["rmse"].Should().BeLessThan(20_000);
+            var expected = model.Predict(MultiTaskDataset.FromCsv(newCsv, schema, tasks, new CsvOptions { Labels = [], KeepUnlabeledRows = true }));
+            predictions["apartment"].ToArray().Should().Equal(expected["apartment"].ToArray(), "the saved model predicts what the fitted one does");
+            predictions["apartment"][0, 0].Should().BeInRange(100_000, 250_000, "a 650 sq ft downtown apartment costs about $200,000");
         }
         finally
         {
