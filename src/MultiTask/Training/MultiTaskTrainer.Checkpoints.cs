@@ -42,6 +42,7 @@ public sealed partial class MultiTaskTrainer
     };
 
     private GeneratorState? _restoredLoader;
+    private string? _restoredLoaderFile;
     private OptimizerStateDict? _pendingOptimizer;
     private List<(CheckpointCallback Entry, Dictionary<string, Tensor> Tensors)>? _pendingCallbacks;
 
@@ -157,7 +158,7 @@ public sealed partial class MultiTaskTrainer
             : throw new FileNotFoundException(
                 $"No complete checkpoint in '{full}': {TrainerFileName} is missing (it is written last, so a checkpoint without it is incomplete).",
                 Path.Combine(full, TrainerFileName));
-        Apply(Read(dir), Path.Combine(dir, ModelFileName));
+        Apply(Read(dir), dir);
     }
 
     /// <summary>Reads and checks every part of a checkpoint; changes nothing.</summary>
@@ -279,15 +280,16 @@ public sealed partial class MultiTaskTrainer
     }
 
     /// <summary>Applies a checked checkpoint; on any failure puts back everything it had changed.</summary>
-    private void Apply(LoadPlan plan, string modelPath)
+    private void Apply(LoadPlan plan, string dir)
     {
+        string modelPath = Path.Combine(dir, ModelFileName);
         var undo = new List<Action>();
         try
         {
             // A strategy's state can only be checked by loading it, so it goes first, with its previous state kept to put back.
             var weighting = Options.Weighting.StateDict();
             undo.Add(() => Options.Weighting.LoadStateDict(weighting));
-            Guard(modelPath, $"'{WeightingPrefix}*' tensors and weighting_values", () => Options.Weighting.LoadStateDict(plan.Weighting));
+            Guard(modelPath, $"'{WeightingPrefix}*' tensors and {TrainerFileName}'s weighting_values", () => Options.Weighting.LoadStateDict(plan.Weighting));
 
             var weights = Model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
             undo.Add(() => Model.LoadStateDict(weights));
@@ -318,6 +320,8 @@ public sealed partial class MultiTaskTrainer
         _samplerUpdates.Clear();
         _samplerUpdates.AddRange(plan.Document.SamplerUpdates);
         _restoredLoader = plan.Document.LoaderGenerator;
+        // With a task sampler the loader state is checked when the next Fit replays it; that error names this file.
+        _restoredLoaderFile = Path.Combine(dir, TrainerFileName);
         _loader = null;
         // A scheduler callback rebuilt at the next OnTrainBegin rewrites the learning rates, so the optimizer's
         // numbers are applied again after it, together with the callbacks' own state.
@@ -380,7 +384,17 @@ public sealed partial class MultiTaskTrainer
         string path = Path.Combine(directory, file);
         if (!File.Exists(path))
             throw new InvalidDataException($"The checkpoint in '{directory}' lacks {file}; it is incomplete or was altered.");
-        var content = SafeTensors.LoadWithMetadata(path);
+        SafeTensorsContent content;
+        try
+        {
+            content = SafeTensors.LoadWithMetadata(path);
+        }
+        catch (InvalidDataException e)
+        {
+            // The reader names the file too; its message is kept without that preamble, under the checkpoint's own.
+            string preamble = $"Cannot read safetensors file '{path}': ";
+            throw Bad(path, "the file", e.Message.StartsWith(preamble, StringComparison.Ordinal) ? e.Message[preamble.Length..] : e.Message, e);
+        }
         if (!content.Metadata.TryGetValue(CheckpointIdKey, out var fileId) || fileId != id)
             throw Bad(path, $"metadata '{CheckpointIdKey}'",
                 $"it is {fileId ?? "missing"} but {TrainerFileName} has {id}: the file belongs to another save; the checkpoint's files were mixed.");
@@ -404,8 +418,13 @@ public sealed partial class MultiTaskTrainer
         if (!condition) throw Bad(path, field, problem);
     }
 
+    // The field and the problem can quote names, ids and JSON paths from the file; a hostile file must not make a huge message.
     private static InvalidDataException Bad(string path, string field, string problem, Exception? inner = null) =>
-        new($"Checkpoint file '{path}', {field}: {problem}", inner);
+        new($"Checkpoint file '{path}', {Shorten(field, 300)}: {Shorten(problem, 2000)}", inner);
+
+    /// <summary>Keeps the start and the end of a long text (what is wrong, and the advice), with the length between.</summary>
+    private static string Shorten(string text, int max) =>
+        text.Length <= max ? text : $"{text.AsSpan(0, max * 2 / 3)}… ({text.Length} characters) …{text.AsSpan(text.Length - max / 3)}";
 
     private static void WriteAtomically(string path, byte[] bytes)
     {

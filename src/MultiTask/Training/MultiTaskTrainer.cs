@@ -89,7 +89,15 @@ public sealed partial class MultiTaskTrainer
     /// <param name="resumeFrom">A checkpoint directory to continue from exactly (see <see cref="LoadCheckpoint"/>); optional.</param>
     /// <returns>The history, why training stopped, the best epoch if early stopping ran, and the final validation metrics.</returns>
     /// <exception cref="ArgumentException">The data has no rows or labels, lacks a model task, or has another input width; a custom task has no loss.</exception>
-    /// <exception cref="TrainingDivergedException">A task loss became NaN or infinite (with <see cref="TrainerOptions.TerminateOnNonFinite"/>).</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// A task loss became NaN or infinite (with <see cref="TrainerOptions.TerminateOnNonFinite"/>; with a task sampler this includes
+    /// the validation losses it is updated with), or the weighting strategy computed a non-finite weight.
+    /// </exception>
+    /// <exception cref="InvalidDataException">
+    /// The checkpoint in <paramref name="resumeFrom"/> is damaged (see <see cref="LoadCheckpoint"/>), or, with a task sampler, replaying the
+    /// training data and the sampler's updates does not reach a loaded checkpoint's data-loader state (the file was altered, or the data,
+    /// batch size or seed differ).
+    /// </exception>
     public TrainingReport Fit(EncodedData train, EncodedData? validation = null, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default, string? resumeFrom = null)
     {
@@ -354,6 +362,10 @@ public sealed partial class MultiTaskTrainer
         }
         if (Options.Sampler is { } sampler)
         {
+            // The last step of the epoch can leave the model non-finite while every batch loss was finite; the sampler
+            // cannot take that validation loss, and it is the same divergence a non-finite batch loss would be.
+            if (Options.TerminateOnNonFinite && samplerLosses.FirstOrDefault(kv => !double.IsFinite(kv.Value)) is { Key: { } diverged } bad)
+                throw new TrainingDivergedException($"the validation loss of task '{diverged}'", diverged, bad.Value, epoch, _globalStep - 1);
             sampler.Update(samplerLosses);
             _samplerUpdates.Add(samplerLosses);
         }
@@ -394,14 +406,27 @@ public sealed partial class MultiTaskTrainer
                 // A per-task loader keeps queues that are not in its generator; replaying the finished epochs'
                 // draws (and the sampler's updates) rebuilds them exactly.
                 _loaderGenerator.SetState(new Generator(Options.Seed).GetState());
-                for (int e = 0; e < EpochsCompleted; e++)
+                try
                 {
-                    foreach (var _ in loader.Epoch()) { }
-                    if (e < _samplerUpdates.Count) Options.Sampler.Update(_samplerUpdates[e]);
+                    for (int e = 0; e < EpochsCompleted; e++)
+                    {
+                        foreach (var _ in loader.Epoch()) { }
+                        if (e < _samplerUpdates.Count) Options.Sampler.Update(_samplerUpdates[e]);
+                    }
+                    // The last update's probabilities are first needed by the next epoch; computing them here blames the file.
+                    _ = Options.Sampler.Probabilities;
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Each update was checked at load, but only the sampler can tell what they do together (e.g. a weight that overflows).
+                    throw new InvalidDataException(
+                        $"Checkpoint file '{_restoredLoaderFile}', sampler_updates: replaying them failed ({Shorten(e.Message, 2000)}); the file was altered, " +
+                        "or training resumes with other training data, batch size, seed or sampler than the checkpointed run.", e);
                 }
                 if (_loaderGenerator.GetState() != restored)
-                    throw new InvalidOperationException(
-                        "Replaying the data loader did not reach the checkpoint's state: resume with the same training data, batch size, seed and sampler as the checkpointed run.");
+                    throw new InvalidDataException(
+                        $"Checkpoint file '{_restoredLoaderFile}', loader_generator: replaying the data loader did not reach this state; the file was altered, " +
+                        "or training resumes with other training data, batch size, seed or sampler than the checkpointed run.");
             }
             _restoredLoader = null;
         }

@@ -1,6 +1,9 @@
 namespace MultiTask.Training;
 
-/// <summary>A task loss became NaN or infinite during training (thrown by <see cref="TerminateOnNonFinite"/>).</summary>
+/// <summary>
+/// A task loss became NaN or infinite during training (thrown by <see cref="TerminateOnNonFinite"/>), a validation loss
+/// did where a task sampler needs it, or a weighting strategy computed a non-finite weight.
+/// </summary>
 public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -9,7 +12,13 @@ public sealed class TrainingDivergedException : Exception
     /// <param name="epoch">The 0-based epoch.</param>
     /// <param name="step">The 0-based global step.</param>
     public TrainingDivergedException(string task, double value, int epoch, long step)
-        : base($"Training diverged: the loss of task '{task}' is {value} at epoch {epoch}, step {step}. " +
+        : this($"the loss of task '{task}'", task, value, epoch, step)
+    {
+    }
+
+    /// <summary>Creates the exception for another non-finite quantity of <paramref name="task"/>, described by <paramref name="what"/>.</summary>
+    internal TrainingDivergedException(string what, string task, double value, int epoch, long step)
+        : base($"Training diverged: {what} is {value} at epoch {epoch}, step {step}. " +
                "Lower the learning rate, clip gradients (TrainerOptions.GradientClipNorm), or check the task's targets and loss.")
     {
         Task = task;
@@ -18,10 +27,10 @@ public sealed class TrainingDivergedException : Exception
         Step = step;
     }
 
-    /// <summary>The task whose loss is not finite.</summary>
+    /// <summary>The task whose loss (or weight) is not finite.</summary>
     public string Task { get; }
 
-    /// <summary>The non-finite loss value.</summary>
+    /// <summary>The non-finite value.</summary>
     public double Value { get; }
 
     /// <summary>The 0-based epoch.</summary>

@@ -1,5 +1,6 @@
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
+using MultiTask.Training;
 using AG = MultiTask.Engine.Autograd.Autograd;
 
 namespace MultiTask.Weighting;
@@ -108,6 +109,7 @@ public abstract class LossWeighting
     /// <returns>The weight of each task (0 for skipped tasks) and the objective value.</returns>
     /// <exception cref="ArgumentException">The number of losses differs from the number of tasks, a loss has more than one element, is not finite or does not require grad, or the extra objective has more than one element.</exception>
     /// <exception cref="InvalidOperationException">The strategy has learned weights but was not initialised (so the optimizer cannot have them).</exception>
+    /// <exception cref="TrainingDivergedException">The strategy computed a NaN or infinite weight for a task.</exception>
     public WeightingResult Backward(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
     {
         ArgumentNullException.ThrowIfNull(taskLosses);
@@ -196,8 +198,9 @@ public abstract class LossWeighting
         {
             if (losses[i] is null) continue;
             weights[i] = core.Weights[i];
+            // A learned strategy's state gone non-finite or extreme (e.g. resumed from a damaged checkpoint) is a divergence, not a bug.
             if (!double.IsFinite(weights[i]))
-                throw new InvalidOperationException($"{GetType().Name} computed a weight of {weights[i]} for task '{context.TaskNames[i]}' at step {context.Step}.");
+                throw new TrainingDivergedException($"the weight {GetType().Name} computed for task '{context.TaskNames[i]}'", context.TaskNames[i], weights[i], context.Epoch, context.Step);
         }
         return new WeightingResult(weights, core.Objective, core.Diagnostics);
     }

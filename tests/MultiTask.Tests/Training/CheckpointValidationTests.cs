@@ -238,6 +238,103 @@ public sealed class CheckpointValidationTests : IDisposable
         ShouldReject(dir, MultiTaskTrainer.TrainerFileName, "loader_generator");
     }
 
+    [Theory]
+    [InlineData(MultiTaskTrainer.ModelFileName)]
+    [InlineData(MultiTaskTrainer.OptimizerFileName)]
+    [InlineData(MultiTaskTrainer.CallbacksFileName)]
+    public void UnreadableSafetensorsFile_IsRejected_InTheFormOfEveryCheckpointError(string file)
+    {
+        string dir = Copy();
+        string path = Path.Combine(dir, file);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..20]);
+        ShouldReject(dir, file, "the file");
+        var act = () => Victim().LoadCheckpoint(dir);
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().StartWith($"Checkpoint file '{path}', the file: ").And.NotContain("Cannot read");
+    }
+
+    [Fact]
+    public void AlteredLoaderState_WithATaskSampler_IsRejectedWhenFitReplaysIt_NamingTheFileAndField()
+    {
+        string dir = Copy();
+        EditJson(dir, root => root["loader_generator"]!["s0"] = root["loader_generator"]!["s0"]!.GetValue<ulong>() ^ 1);
+        var trainer = new MultiTaskTrainer(TrainingData.Model(_train.Width, seed: 1), Options(3, Path.Combine(_root, "replay")));
+        // With a task sampler the loader's queues are rebuilt by replaying the finished epochs, which needs the training data.
+        trainer.LoadCheckpoint(dir);
+        var act = () => trainer.Fit(_train, _validation);
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage($"Checkpoint file '{Path.Combine(dir, MultiTaskTrainer.TrainerFileName)}', loader_generator: *altered*");
+    }
+
+    [Fact]
+    public void SamplerUpdatesThatOverflowTogether_AreRejectedWhenFitReplaysThem_NamingTheFileAndField()
+    {
+        // Each update alone is a finite, non-negative loss; together the ratio of the second to the first is infinite.
+        string dir = Copy();
+        EditJson(dir, root =>
+        {
+            root["sampler_updates"]![0]!["a"] = 5e-324;
+            root["sampler_updates"]![1]!["a"] = 1e308;
+        });
+        var trainer = new MultiTaskTrainer(TrainingData.Model(_train.Width, seed: 1), Options(3, Path.Combine(_root, "overflow")));
+        var act = () => trainer.Fit(_train, _validation, resumeFrom: dir);
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage($"Checkpoint file '{Path.Combine(dir, MultiTaskTrainer.TrainerFileName)}', sampler_updates: replaying them failed (*NaN*altered*");
+    }
+
+    [Fact]
+    public void UnknownWeightingValue_IsRejected_NamingTrainerJson()
+    {
+        string dir = Copy();
+        EditJson(dir, root => root["weighting_values"]!["a"] = 1.0);
+        ShouldReject(dir, MultiTaskTrainer.TrainerFileName, "weighting_values");
+    }
+
+    [Fact]
+    public void HugeNamesAndIdsFromTheFiles_AreShortenedInMessages()
+    {
+        string huge = new('x', 50_000);
+        string dir = Copy();
+        EditTensors(dir, MultiTaskTrainer.ModelFileName, t =>
+        {
+            t[huge] = t["weighting.log_variances"];
+            t.Remove("weighting.log_variances");
+        });
+        Message(dir).Should().Contain(MultiTaskTrainer.ModelFileName).And.Contain("characters)");
+
+        dir = Copy();
+        string path = Path.Combine(dir, MultiTaskTrainer.CallbacksFileName);
+        var content = SafeTensors.LoadWithMetadata(path);
+        SafeTensors.Save(content.Tensors, path, new Dictionary<string, string> { ["checkpoint_id"] = huge });
+        Message(dir).Should().Contain(MultiTaskTrainer.CallbacksFileName).And.Contain("checkpoint_id");
+
+        dir = Copy();
+        EditJson(dir, root => root[huge] = 1);
+        Message(dir).Should().Contain(MultiTaskTrainer.TrainerFileName);
+
+        string Message(string checkpoint)
+        {
+            var act = () => Victim().LoadCheckpoint(checkpoint);
+            var message = act.Should().Throw<InvalidDataException>().Which.Message;
+            message.Length.Should().BeLessThan(3000);
+            return message;
+        }
+    }
+
+    [Fact]
+    public void NegativeSecondMomentOfTheLearnedWeighting_Loads_AndTheResumedRunStopsWithTrainingDiverged()
+    {
+        // Finite, so a load cannot tell it from a real moment; the first step turns the log-variances NaN.
+        string dir = Copy();
+        EditTensors(dir, MultiTaskTrainer.OptimizerFileName, t =>
+        {
+            string key = t.Keys.Single(k => k.EndsWith(".exp_avg_sq", StringComparison.Ordinal) && t[k].Shape.SequenceEqual([2]));
+            t[key] = Tensor.FromArray([-1f, -1f], 2);
+        });
+        var trainer = new MultiTaskTrainer(TrainingData.Model(_train.Width, seed: 1), Options(3, Path.Combine(_root, "diverged")));
+        var act = () => trainer.Fit(_train, _validation, resumeFrom: dir);
+        act.Should().Throw<TrainingDivergedException>().WithMessage("*the weight UncertaintyWeighting computed for task*NaN at epoch 2*");
+    }
+
     [Fact]
     public void HugeRecordedEpochs_IsRejectedBeforeItSizesAnything()
     {

@@ -165,6 +165,24 @@ public class MultiTaskTrainerTests
     }
 
     [Fact]
+    public void Fit_WithASampler_ALastStepThatLeavesTheModelNaN_ThrowsTrainingDiverged_NotTheSamplersArgumentException()
+    {
+        var (train, validation) = TrainingData.Encoded();
+        // Every batch loss of the epoch is finite; only the validation loss the sampler is updated with is not.
+        var trainer = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions
+        {
+            Epochs = 2, BatchSize = 16, Sampler = TaskSampler.Dynamic(0.5),
+            Callbacks = [new Probe { BatchEnd = c => { if (c.LastBatch!.Batch == c.StepsPerEpoch - 1) c.Model.Parameters().First().AsSpan()[0] = float.NaN; } }],
+        });
+
+        var act = () => trainer.Fit(train, validation);
+
+        var e = act.Should().Throw<TrainingDivergedException>().Which;
+        e.Message.Should().Contain($"validation loss of task '{e.Task}' is NaN at epoch 0");
+        trainer.EpochsCompleted.Should().Be(0);
+    }
+
+    [Fact]
     public void Fit_Cancelled_StopsBetweenBatchesAndSaysSo()
     {
         var (train, _) = TrainingData.Encoded();
