@@ -28,7 +28,11 @@ internal sealed class ModelArchive : IDisposable
     public const int MaxEntries = 100_000;
 
     private static readonly JsonSerializerOptions s_write = new() { WriteIndented = true, MaxDepth = 512 };
-    private static readonly JsonDocumentOptions s_read = new() { MaxDepth = 512 };
+    // A repeated property would otherwise surface later, as an ArgumentException from the node's lazy dictionary.
+    private static readonly JsonDocumentOptions s_read = new() { MaxDepth = 512, AllowDuplicateProperties = false };
+
+    // The JSON reader checks UTF-8 only when a string is read; checking first keeps every failure here and documented.
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     // Zip stores local times from 1980 on; a fixed time makes the same model give the same bytes.
     private static readonly DateTimeOffset s_timestamp = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -229,7 +233,12 @@ internal sealed class ModelArchive : IDisposable
     {
         try
         {
+            s_strictUtf8.GetCharCount(bytes);
             return JsonNode.Parse(bytes, documentOptions: s_read) ?? throw new InvalidDataException($"{source}: it is JSON null.");
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{source}: it is not valid UTF-8 text.");
         }
         catch (JsonException e)
         {

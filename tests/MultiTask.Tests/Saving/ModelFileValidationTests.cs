@@ -66,6 +66,31 @@ public sealed class ModelFileValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_repeated_property_is_refused_when_the_entry_is_parsed()
+    {
+        Change(e =>
+        {
+            string text = Encoding.UTF8.GetString(e["model.json"]);
+            string first = Json(e["model.json"]).First().Key;
+            int brace = text.IndexOf('{', StringComparison.Ordinal);
+            e["model.json"] = Encoding.UTF8.GetBytes(text[..(brace + 1)] + $"\"{first}\": 0, " + text[(brace + 1)..]);
+        }, fixManifest: true);
+        ShouldFail("*entry 'model.json'*not valid JSON*");
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_a_string_is_refused_when_the_entry_is_parsed()
+    {
+        Change(e =>
+        {
+            var text = e["schema.json"];
+            int quote = Array.IndexOf(text, (byte)'"');
+            e["schema.json"] = [.. text[..(quote + 1)], 0xC3, 0x28, .. text[(quote + 1)..]];
+        }, fixManifest: true);
+        ShouldFail("*entry 'schema.json'*not valid UTF-8*");
+    }
+
+    [Fact]
     public void A_renamed_entry_is_missing_under_its_name()
     {
         Change(e =>
