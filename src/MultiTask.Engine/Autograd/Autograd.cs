@@ -5,14 +5,18 @@ namespace MultiTask.Engine.Autograd;
 /// <summary>Gradient mode and functional gradients (PyTorch's <c>torch.no_grad</c> and <c>torch.autograd.grad</c>).</summary>
 public static class Autograd
 {
-    [ThreadStatic] private static bool t_gradDisabled;
+    // Async-local rather than thread-static, for the reason given at Module.EvaluationScope: a scope
+    // belongs to the flow of control that opened it, which may await and continue on another thread.
+    // On one thread it behaves as PyTorch's thread-local grad mode: other threads keep their own.
+    private static readonly AsyncLocal<bool> s_gradDisabled = new();
 
-    /// <summary>Whether operations on the current thread are recorded for differentiation.</summary>
-    public static bool IsGradEnabled => !t_gradDisabled;
+    /// <summary>Whether operations on the current thread (or asynchronous flow) are recorded for differentiation.</summary>
+    public static bool IsGradEnabled => !s_gradDisabled.Value;
 
     /// <summary>
     /// Stops recording operations on the current thread until the returned scope is disposed:
-    /// <c>using (Autograd.NoGrad()) { ... }</c>.
+    /// <c>using (Autograd.NoGrad()) { ... }</c>. The mode follows an <c>await</c> inside the scope to the
+    /// thread that continues, and work started inside the scope; other threads are unaffected.
     /// </summary>
     public static GradModeScope NoGrad() => SetGradEnabled(false);
 
@@ -22,12 +26,18 @@ public static class Autograd
     /// <summary>Sets the gradient mode until the returned scope is disposed.</summary>
     public static GradModeScope SetGradEnabled(bool enabled)
     {
-        var scope = new GradModeScope(t_gradDisabled);
-        t_gradDisabled = !enabled;
+        bool disabled = s_gradDisabled.Value;
+        var scope = new GradModeScope(disabled);
+        RestoreDisabled(!enabled);
         return scope;
     }
 
-    internal static void RestoreDisabled(bool disabled) => t_gradDisabled = disabled;
+    internal static void RestoreDisabled(bool disabled)
+    {
+        // Written only on change: setting an async-local value allocates a new execution context, and
+        // composite operations open a NoGrad scope inside one that is usually already open.
+        if (s_gradDisabled.Value != disabled) s_gradDisabled.Value = disabled;
+    }
 
     /// <summary>
     /// Computes and returns the gradients of <paramref name="outputs"/> with respect to
