@@ -5,13 +5,12 @@ namespace MultiTask.Engine.Autograd;
 /// <summary>Gradient mode and functional gradients (PyTorch's <c>torch.no_grad</c> and <c>torch.autograd.grad</c>).</summary>
 public static class Autograd
 {
-    // Async-local rather than thread-static, for the reason given at Module.EvaluationScope: a scope
-    // belongs to the flow of control that opened it, which may await and continue on another thread.
-    // On one thread it behaves as PyTorch's thread-local grad mode: other threads keep their own.
-    private static readonly AsyncLocal<bool> s_gradDisabled = new();
+    // Kept per flow of control (FlowSwitch, async-local) rather than per thread, for the reason given at
+    // Module.EvaluationScope: a scope belongs to the code that opened it, which may await and continue on
+    // another thread. On one thread it behaves as PyTorch's thread-local grad mode: other threads keep theirs.
 
     /// <summary>Whether operations on the current thread (or asynchronous flow) are recorded for differentiation.</summary>
-    public static bool IsGradEnabled => !s_gradDisabled.Value;
+    public static bool IsGradEnabled => !FlowSwitch<GradModeScope>.IsOn;
 
     /// <summary>
     /// Stops recording operations on the current thread until the returned scope is disposed:
@@ -24,20 +23,7 @@ public static class Autograd
     public static GradModeScope EnableGrad() => SetGradEnabled(true);
 
     /// <summary>Sets the gradient mode until the returned scope is disposed.</summary>
-    public static GradModeScope SetGradEnabled(bool enabled)
-    {
-        bool disabled = s_gradDisabled.Value;
-        var scope = new GradModeScope(disabled);
-        RestoreDisabled(!enabled);
-        return scope;
-    }
-
-    internal static void RestoreDisabled(bool disabled)
-    {
-        // Written only on change: setting an async-local value allocates a new execution context, and
-        // composite operations open a NoGrad scope inside one that is usually already open.
-        if (s_gradDisabled.Value != disabled) s_gradDisabled.Value = disabled;
-    }
+    public static GradModeScope SetGradEnabled(bool enabled) => new(FlowSwitch<GradModeScope>.Set(!enabled));
 
     /// <summary>
     /// Computes and returns the gradients of <paramref name="outputs"/> with respect to
@@ -90,11 +76,12 @@ public static class Autograd
 /// <summary>Restores the previous gradient mode when disposed.</summary>
 public readonly struct GradModeScope : IDisposable
 {
-    // Stored inverted so that a default scope restores the default mode (enabled).
-    private readonly bool _wasDisabled;
+    // The switch is on while recording is disabled, so that a default scope restores the default mode (enabled).
+    private readonly FlowSwitchToken _disabled;
 
-    internal GradModeScope(bool wasDisabled) => _wasDisabled = wasDisabled;
+    internal GradModeScope(FlowSwitchToken disabled) => _disabled = disabled;
 
     /// <summary>Restores the gradient mode that was active when the scope was created.</summary>
-    public void Dispose() => Autograd.RestoreDisabled(_wasDisabled);
+    public void Dispose() => FlowSwitch<GradModeScope>.Restore(_disabled);
 }
+

@@ -9,12 +9,12 @@ namespace MultiTask.Engine.NN;
 public readonly struct EvaluationModeScope : IDisposable
 {
     // A default scope restores the defaults: no evaluation scope, gradients recorded.
-    private readonly bool _wasInScope;
+    private readonly FlowSwitchToken _evaluation;
     private readonly GradModeScope _gradMode;
 
-    internal EvaluationModeScope(bool wasInScope, GradModeScope gradMode)
+    internal EvaluationModeScope(FlowSwitchToken evaluation, GradModeScope gradMode)
     {
-        _wasInScope = wasInScope;
+        _evaluation = evaluation;
         _gradMode = gradMode;
     }
 
@@ -22,6 +22,6 @@ public readonly struct EvaluationModeScope : IDisposable
     public void Dispose()
     {
         _gradMode.Dispose();
-        Module.RestoreEvaluationScope(_wasInScope);
+        FlowSwitch<EvaluationModeScope>.Restore(_evaluation);
     }
 }

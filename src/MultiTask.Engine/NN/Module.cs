@@ -20,14 +20,13 @@ public abstract class Module
     private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
 
-    // Async-local rather than thread-static: the scope belongs to the flow of control that opened it, and
-    // code inside it may await and continue on another thread. A thread-static flag would leave the rest
-    // of the scope in training behaviour on the new thread, and disposing it there would leave the first
-    // thread (a pool thread that goes on to run unrelated work) in evaluation behaviour for good. An
-    // async-local value follows the continuation, is undone with it, and flows into work started inside
-    // the scope (Parallel.For, Task.Run), which belongs to the same inference. Autograd's grad mode is
-    // kept the same way, so the two halves of the scope can never disagree.
-    private static readonly AsyncLocal<bool> s_evaluationScope = new();
+    // The evaluation scope is kept per flow of control (FlowSwitch, async-local), not per thread: the scope
+    // belongs to the code that opened it, and that code may await and continue on another thread. A
+    // thread-static flag would leave the rest of the scope in training behaviour on the new thread, and
+    // disposing it there would leave the first thread (a pool thread that goes on to run unrelated work) in
+    // evaluation behaviour for good. An async-local setting follows the continuation, is undone with it, and
+    // flows into work started inside the scope (Parallel.For, Task.Run), which belongs to the same inference.
+    // Autograd's grad mode is kept the same way, so the two halves of the scope can never disagree.
 
     /// <summary>
     /// Whether the module is in training mode (the default); see <see cref="Train"/> and <see cref="Eval"/>.
@@ -40,14 +39,14 @@ public abstract class Module
     /// Whether the calling code is inside an <see cref="EvaluationScope"/> (on this thread, or in the
     /// asynchronous flow that opened the scope).
     /// </summary>
-    public static bool IsInEvaluationScope => s_evaluationScope.Value;
+    public static bool IsInEvaluationScope => FlowSwitch<EvaluationModeScope>.IsOn;
 
     /// <summary>
     /// Whether this module acts as in training right now: it is in training mode (<see cref="IsTraining"/>)
     /// and the calling code is not inside an <see cref="EvaluationScope"/>. Mode-dependent layers (dropout,
     /// batch norm) read this rather than <see cref="IsTraining"/>, and so should user layers.
     /// </summary>
-    public bool BehavesAsTraining => IsTraining && !s_evaluationScope.Value;
+    public bool BehavesAsTraining => IsTraining && !FlowSwitch<EvaluationModeScope>.IsOn;
 
     /// <summary>
     /// Runs every module in evaluation behaviour, with gradient recording off, until the returned scope is
@@ -66,15 +65,8 @@ public abstract class Module
     /// <returns>The scope; dispose it to restore the previous behaviour and gradient mode.</returns>
     public static EvaluationModeScope EvaluationScope()
     {
-        bool was = s_evaluationScope.Value;
-        // Written only on change: setting an async-local value allocates a new execution context.
-        if (!was) s_evaluationScope.Value = true;
-        return new EvaluationModeScope(was, Autograd.Autograd.NoGrad());
-    }
-
-    internal static void RestoreEvaluationScope(bool active)
-    {
-        if (s_evaluationScope.Value != active) s_evaluationScope.Value = active;
+        var evaluation = FlowSwitch<EvaluationModeScope>.Set(true);
+        return new EvaluationModeScope(evaluation, Autograd.Autograd.NoGrad());
     }
 
     /// <summary>Registers <paramref name="module"/> as a child named <paramref name="name"/>.</summary>

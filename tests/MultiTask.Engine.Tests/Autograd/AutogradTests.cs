@@ -27,6 +27,22 @@ public class AutogradTests
     }
 
     [Fact]
+    public void NoGrad_AgainAndAgain_DoesNotAllocate()
+    {
+        for (int i = 0; i < 3; i++) AG.NoGrad().Dispose();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            using (AG.NoGrad())
+            {
+                using (AG.EnableGrad()) { }
+            }
+        }
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        AG.IsGradEnabled.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task NoGrad_FollowsAnAwait_ToTheThreadThatContinues_AndLeavesTheFirstThread()
     {
         var resume = new TaskCompletionSource();

@@ -131,6 +131,23 @@ public class EvaluationModeScopeTests
     }
 
     [Fact]
+    public void OpeningAndClosing_AgainAndAgain_DoesNotAllocate()
+    {
+        // Inference opens a scope per call; like the optimizer step, that must not cost an allocation.
+        for (int i = 0; i < 3; i++) Module.EvaluationScope().Dispose();
+        int inside = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            using (Module.EvaluationScope()) inside += Module.IsInEvaluationScope && !AG.IsGradEnabled ? 1 : 0;
+        }
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        inside.Should().Be(10);
+        Module.IsInEvaluationScope.Should().BeFalse();
+        AG.IsGradEnabled.Should().BeTrue();
+    }
+
+    [Fact]
     public void HoldsOnTheCurrentThreadOnly_AnotherThreadKeepsTraining()
     {
         // One model shared by two threads: the scope on this thread must not turn dropout off, or stop the
