@@ -5,14 +5,17 @@ namespace MultiTask.Engine.Autograd;
 /// <summary>Gradient mode and functional gradients (PyTorch's <c>torch.no_grad</c> and <c>torch.autograd.grad</c>).</summary>
 public static class Autograd
 {
-    [ThreadStatic] private static bool t_gradDisabled;
+    // Kept per flow of control (FlowSwitch, async-local) rather than per thread, for the reason given at
+    // Module.EvaluationScope: a scope belongs to the code that opened it, which may await and continue on
+    // another thread. On one thread it behaves as PyTorch's thread-local grad mode: other threads keep theirs.
 
-    /// <summary>Whether operations on the current thread are recorded for differentiation.</summary>
-    public static bool IsGradEnabled => !t_gradDisabled;
+    /// <summary>Whether operations on the current thread (or asynchronous flow) are recorded for differentiation.</summary>
+    public static bool IsGradEnabled => !FlowSwitch<GradModeScope>.IsOn;
 
     /// <summary>
     /// Stops recording operations on the current thread until the returned scope is disposed:
-    /// <c>using (Autograd.NoGrad()) { ... }</c>.
+    /// <c>using (Autograd.NoGrad()) { ... }</c>. The mode follows an <c>await</c> inside the scope to the
+    /// thread that continues, and work started inside the scope; other threads are unaffected.
     /// </summary>
     public static GradModeScope NoGrad() => SetGradEnabled(false);
 
@@ -20,14 +23,7 @@ public static class Autograd
     public static GradModeScope EnableGrad() => SetGradEnabled(true);
 
     /// <summary>Sets the gradient mode until the returned scope is disposed.</summary>
-    public static GradModeScope SetGradEnabled(bool enabled)
-    {
-        var scope = new GradModeScope(t_gradDisabled);
-        t_gradDisabled = !enabled;
-        return scope;
-    }
-
-    internal static void RestoreDisabled(bool disabled) => t_gradDisabled = disabled;
+    public static GradModeScope SetGradEnabled(bool enabled) => new(FlowSwitch<GradModeScope>.Set(!enabled));
 
     /// <summary>
     /// Computes and returns the gradients of <paramref name="outputs"/> with respect to
@@ -80,11 +76,12 @@ public static class Autograd
 /// <summary>Restores the previous gradient mode when disposed.</summary>
 public readonly struct GradModeScope : IDisposable
 {
-    // Stored inverted so that a default scope restores the default mode (enabled).
-    private readonly bool _wasDisabled;
+    // The switch is on while recording is disabled, so that a default scope restores the default mode (enabled).
+    private readonly FlowSwitchToken _disabled;
 
-    internal GradModeScope(bool wasDisabled) => _wasDisabled = wasDisabled;
+    internal GradModeScope(FlowSwitchToken disabled) => _disabled = disabled;
 
     /// <summary>Restores the gradient mode that was active when the scope was created.</summary>
-    public void Dispose() => Autograd.RestoreDisabled(_wasDisabled);
+    public void Dispose() => FlowSwitch<GradModeScope>.Restore(_disabled);
 }
+

@@ -9,7 +9,8 @@ namespace MultiTask.Engine.NN;
 /// In training, each channel is normalised with the batch mean and biased variance, and the running
 /// statistics are updated with the batch mean and the <em>unbiased</em> variance:
 /// running = (1 - momentum)·running + momentum·batch (a cumulative average when momentum is null).
-/// In evaluation the running statistics are used. The buffers are named as in PyTorch
+/// In evaluation (after <see cref="Module.Eval"/>, or inside <see cref="Module.EvaluationScope"/>) the running
+/// statistics are used and left unchanged. The buffers are named as in PyTorch
 /// (<c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>, the last held as a float).
 /// </remarks>
 public sealed class BatchNorm1d : Module<Tensor, Tensor>
@@ -72,17 +73,19 @@ public sealed class BatchNorm1d : Module<Tensor, Tensor>
                 $"BatchNorm1d expects inputs of shape [N, {NumFeatures}] or [N, {NumFeatures}, L], got {ShapeUtil.Format(input.ShapeArray)}.", nameof(input));
         int[] dims = input.Rank == 2 ? [0] : [0, 2];
         int[] channelShape = input.Rank == 2 ? [NumFeatures] : [NumFeatures, 1];
-        bool useBatch = IsTraining || RunningMean is null;
+        // Read once: the statistics used and whether they are updated must agree for the whole call.
+        bool training = BehavesAsTraining;
+        bool useBatch = training || RunningMean is null;
         Tensor y;
         if (useBatch)
         {
             int count = input.Numel / NumFeatures;
-            if (IsTraining && count <= 1)
+            if (training && count <= 1)
                 throw new ArgumentException(
                     $"BatchNorm1d needs more than one value per channel in training, got input shape {ShapeUtil.Format(input.ShapeArray)}; use a larger batch or Eval().", nameof(input));
             var mean = input.Mean(dims, keepDim: true);
             var variance = input.Var(dims, correction: 0, keepDim: true);
-            if (IsTraining && RunningMean is not null) UpdateRunningStats(mean, variance, count);
+            if (training && RunningMean is not null) UpdateRunningStats(mean, variance, count);
             y = (input - mean) * (variance + Eps).Rsqrt();
         }
         else

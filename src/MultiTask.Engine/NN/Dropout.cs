@@ -4,8 +4,8 @@ namespace MultiTask.Engine.NN;
 
 /// <summary>
 /// Inverted dropout (PyTorch's <c>nn.Dropout</c>): in training, zeroes each element with probability
-/// <see cref="P"/> and scales the rest by 1/(1-p) so that the expected value is unchanged; in evaluation,
-/// returns the input unchanged.
+/// <see cref="P"/> and scales the rest by 1/(1-p) so that the expected value is unchanged; in evaluation
+/// (after <see cref="Module.Eval"/>, or inside <see cref="Module.EvaluationScope"/>), returns the input unchanged.
 /// </summary>
 public sealed class Dropout : Module<Tensor, Tensor>
 {
@@ -29,7 +29,7 @@ public sealed class Dropout : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (!IsTraining || P == 0f) return input;
+        if (!BehavesAsTraining || P == 0f) return input;
         // p = 1 zeroes everything (and every gradient), as PyTorch does, instead of dividing by zero.
         var mask = Tensor.ZerosLike(input);
         if (P < 1f)

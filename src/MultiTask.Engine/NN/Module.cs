@@ -20,8 +20,54 @@ public abstract class Module
     private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
 
-    /// <summary>Whether the module is in training mode (the default); see <see cref="Train"/> and <see cref="Eval"/>.</summary>
+    // The evaluation scope is kept per flow of control (FlowSwitch, async-local), not per thread: the scope
+    // belongs to the code that opened it, and that code may await and continue on another thread. A
+    // thread-static flag would leave the rest of the scope in training behaviour on the new thread, and
+    // disposing it there would leave the first thread (a pool thread that goes on to run unrelated work) in
+    // evaluation behaviour for good. An async-local setting follows the continuation, is undone with it, and
+    // flows into work started inside the scope (Parallel.For, Task.Run), which belongs to the same inference.
+    // Autograd's grad mode is kept the same way, so the two halves of the scope can never disagree.
+
+    /// <summary>
+    /// Whether the module is in training mode (the default); see <see cref="Train"/> and <see cref="Eval"/>.
+    /// This is the module's own flag, as PyTorch's <c>module.training</c>; <see cref="EvaluationScope"/>
+    /// leaves it unchanged, and <see cref="BehavesAsTraining"/> is what mode-dependent layers act on.
+    /// </summary>
     public bool IsTraining { get; private set; } = true;
+
+    /// <summary>
+    /// Whether the calling code is inside an <see cref="EvaluationScope"/> (on this thread, or in the
+    /// asynchronous flow that opened the scope).
+    /// </summary>
+    public static bool IsInEvaluationScope => FlowSwitch<EvaluationModeScope>.IsOn;
+
+    /// <summary>
+    /// Whether this module acts as in training right now: it is in training mode (<see cref="IsTraining"/>)
+    /// and the calling code is not inside an <see cref="EvaluationScope"/>. Mode-dependent layers (dropout,
+    /// batch norm) read this rather than <see cref="IsTraining"/>, and so should user layers.
+    /// </summary>
+    public bool BehavesAsTraining => IsTraining && !FlowSwitch<EvaluationModeScope>.IsOn;
+
+    /// <summary>
+    /// Runs every module in evaluation behaviour, with gradient recording off, until the returned scope is
+    /// disposed: <c>using (Module.EvaluationScope()) { ... }</c>. Dropout is the identity and batch norm
+    /// normalises with its running statistics and does not update them, as after <see cref="Eval"/>, but no
+    /// module's <see cref="IsTraining"/> changes.
+    /// </summary>
+    /// <remarks>
+    /// The scope is local to the calling code: it holds on this thread (and follows an <c>await</c> to
+    /// whichever thread continues, and work started inside it), so other threads keep their own behaviour.
+    /// This is what lets several threads predict with one model at the same time while another thread's
+    /// code still sees the model's own mode, which <c>Eval()</c> followed by <c>Train()</c> cannot do: those
+    /// change the shared flag under every thread. Scopes nest; each restores what was in force when it was
+    /// opened, also when an exception leaves it.
+    /// </remarks>
+    /// <returns>The scope; dispose it to restore the previous behaviour and gradient mode.</returns>
+    public static EvaluationModeScope EvaluationScope()
+    {
+        var evaluation = FlowSwitch<EvaluationModeScope>.Set(true);
+        return new EvaluationModeScope(evaluation, Autograd.Autograd.NoGrad());
+    }
 
     /// <summary>Registers <paramref name="module"/> as a child named <paramref name="name"/>.</summary>
     /// <returns>The module, so that registration can be written inline: <c>_fc = Register("fc", new Linear(4, 2));</c>.</returns>

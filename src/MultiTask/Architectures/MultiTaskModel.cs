@@ -75,6 +75,8 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// The representation all task heads read, from the last forward pass (still attached to its graph),
     /// or null when the architecture has no single shared representation (soft sharing, cross-stitch) or
     /// no forward has run. Methods such as MGDA-UB differentiate the task losses with respect to it.
+    /// A forward inside <see cref="Module.EvaluationScope"/> (as in <c>MultiTaskTrainer.Predict</c> and
+    /// <c>Evaluate</c>) does not replace it, so predictions on other threads never change it.
     /// </summary>
     public Tensor? SharedRepresentation { get; protected set; }
 

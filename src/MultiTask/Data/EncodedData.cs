@@ -47,7 +47,15 @@ public sealed class EncodedData
     public IReadOnlyDictionary<string, int> UnknownCategoryCounts { get; }
 
     /// <summary>The whole input matrix [N, F] (created once; treat as read-only).</summary>
-    public Tensor Features => _features ??= Tensor.FromArray(_x, RowCount, Width);
+    public Tensor Features => Volatile.Read(ref _features) ?? CreateFeatures();
+
+    // Threads predicting from one data set at the same time may both get here; all of them must see the one
+    // tensor that is kept, as a plain ??= could hand each its own copy.
+    private Tensor CreateFeatures()
+    {
+        var created = Tensor.FromArray(_x, RowCount, Width);
+        return Interlocked.CompareExchange(ref _features, created, null) ?? created;
+    }
 
     /// <summary>The position of task <paramref name="task"/>.</summary>
     public int TaskIndex(string task) => MultiTaskDataset.IndexOfTask(Tasks, task);

@@ -1,11 +1,11 @@
 using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine;
+using MultiTask.Engine.NN;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
 using MultiTask.Metrics;
 using MultiTask.Weighting;
-using AG = MultiTask.Engine.Autograd.Autograd;
 
 namespace MultiTask.Training;
 
@@ -465,21 +465,14 @@ public sealed partial class MultiTaskTrainer
 
     private EvaluationResult EvaluateCore(EncodedData data, TaskBinding[] bindings)
     {
-        bool wasTraining = Model.IsTraining;
-        Model.Eval();
-        try
+        // An evaluation scope instead of Eval()/Train(): the model's mode is shared by every thread using it,
+        // so toggling it would let concurrent calls run with dropout on or leave the model in evaluation mode.
+        using var evaluation = Module.EvaluationScope();
+        return EvaluateOutputs(data, bindings, Options.EvaluationBatchSize, inputs =>
         {
-            using var noGrad = AG.NoGrad();
-            return EvaluateOutputs(data, bindings, Options.EvaluationBatchSize, inputs =>
-            {
-                var outputs = Model.Forward(inputs);
-                return bindings.Select(b => (outputs[b.Name], b.ToUserUnits(outputs[b.Name], data.Encoder))).ToArray();
-            });
-        }
-        finally
-        {
-            Model.Train(wasTraining);
-        }
+            var outputs = Model.Forward(inputs);
+            return bindings.Select(b => (outputs[b.Name], b.ToUserUnits(outputs[b.Name], data.Encoder))).ToArray();
+        });
     }
 
     /// <summary>
@@ -534,12 +527,11 @@ public sealed partial class MultiTaskTrainer
     {
         int rows = inputs.Shape[0];
         var results = bindings.Select(b => new float[rows * b.Spec.OutputSize]).ToArray();
-        bool wasTraining = Model.IsTraining;
         int? threads = UseThreads();
-        Model.Eval();
         try
         {
-            using var noGrad = AG.NoGrad();
+            // See EvaluateCore: evaluation behaviour for this call only, leaving the shared mode alone.
+            using var evaluation = Module.EvaluationScope();
             var all = inputs.ToArray();
             int width = inputs.Shape[1], size = Options.EvaluationBatchSize;
             for (int start = 0; start < rows; start += size)
@@ -556,7 +548,6 @@ public sealed partial class MultiTaskTrainer
         }
         finally
         {
-            Model.Train(wasTraining);
             RestoreThreads(threads);
         }
         return new TaskOutputs(bindings.Select((b, i) => new KeyValuePair<string, Tensor>(b.Name, Tensor.FromArray(results[i], rows, b.Spec.OutputSize))));
