@@ -12,6 +12,7 @@ internal sealed class Case
     private readonly int[] _fileRow;
     private readonly Table _table;
     private MultiTaskDataset? _pooled;
+    private MultiTaskDataset? _piecewiseLinear;
     private readonly int[][] _folds;
 
     private Case(string name, string[] scored, FeatureSchema schema, TaskSpec[] tasks, Table table, int[] fileRow, int[][] folds, int[] taskOfRow)
@@ -47,6 +48,14 @@ internal sealed class Case
     /// what a user does without multi-task learning. Not for cases whose tasks label the same rows (meats).
     /// </summary>
     public MultiTaskDataset Pooled => _pooled ??= BuildPooled();
+
+    /// <summary>
+    /// The same rows and tasks with every numeric feature piecewise-linear encoded (16 quantile bins fitted on the training
+    /// rows): thresholds for the network to build on, as a tree's splits are.
+    /// </summary>
+    public MultiTaskDataset PiecewiseLinear => _piecewiseLinear ??= MultiTaskDataset.FromTable(
+        Schema.Names.Aggregate(new FeatureSchema(), (s, f) => s.Numeric(f, new NumericOptions { Encoding = NumericEncoding.PiecewiseLinear, Bins = 16 })),
+        Tasks, _table, new TableOptions { KeepUnlabeledRows = true });
 
     public int Seeds => _folds.Length;
 

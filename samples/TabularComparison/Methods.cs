@@ -30,6 +30,9 @@ internal static class Methods
                 Recipe(c, train, test, recipe with { Seed = seed * 100, Sharing = TaskSharing.SingleTask, Tasks = c.Scored })),
             new("recipe: pooled", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) =>
                 Recipe(c, train, test, recipe with { Seed = seed * 100, Sharing = TaskSharing.Pooled })),
+            // Not one of the defaults: piecewise-linear inputs help where trees win (Ames) and cost on spectra (not run there).
+            new("recipe: pooled + piecewise-linear inputs", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) =>
+                Scores(c, test, TabularRecipe.Fit(c.PiecewiseLinear.Subset(train), recipe with { Seed = seed * 100, Sharing = TaskSharing.Pooled }), c.PiecewiseLinear)),
             new("ridge (library)", _ => true, Ridge),
             new("single-task net (plain)", _ => true, (c, train, test, seed) => SingleTask(c, train, test, seed, epochs)),
             new("pooled net (plain)", c => c.TaskOfRow.All(t => t >= 0), (c, train, test, seed) => Pooled(c, train, test, seed, epochs)),
@@ -44,9 +47,9 @@ internal static class Methods
     private static IEnumerable<(string, double)> Select(Case c, int[] trainRows, int[] testRows, TabularSelectionOptions options) =>
         Scores(c, testRows, TabularRecipe.Select(c.Data.Subset(trainRows), options));
 
-    private static IEnumerable<(string, double)> Scores(Case c, int[] testRows, TabularModel model)
+    private static IEnumerable<(string, double)> Scores(Case c, int[] testRows, TabularModel model, MultiTaskDataset? data = null)
     {
-        var test = c.Data.Subset(testRows);
+        var test = (data ?? c.Data).Subset(testRows);
         var predicted = model.Predict(test);
         foreach (var task in c.Scored) yield return (task, Rmse(test, task, predicted[task].ToArray()));
     }
