@@ -56,7 +56,7 @@ internal static class Fuzzer
             catch (Exception e) when (e is not FuzzInvariantException && documented(e))
             {
                 if (string.IsNullOrWhiteSpace(e.Message) || e.Message.Length > MaxMessageLength)
-                    failures.Add(Describe(i, input, $"{e.GetType().Name} with a message of {e.Message.Length} characters"));
+                    failures.Add(Describe(i, input, $"{e.GetType().Name} with a message of {e.Message.Length} characters: {Shorten(e.Message)}"));
                 else
                     rejected++;
             }

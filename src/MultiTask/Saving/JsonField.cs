@@ -108,7 +108,9 @@ internal readonly struct JsonField
     }
 
     public InvalidDataException Bad(string problem, Exception? inner = null) =>
-        new($"{_source}, field '{(Path.Length == 0 ? "(root)" : Table.Excerpt(Path, 200))}': {problem}", inner);
+        // A problem may quote names read from the file (e.g. a validation message listing the schema's features): shortened,
+        // so that a hostile file cannot make a message as large as itself.
+        new($"{_source}, field '{(Path.Length == 0 ? "(root)" : Table.Excerpt(Path, 200))}': {Table.Excerpt(problem, 2000)}", inner);
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 }

@@ -136,7 +136,7 @@ internal sealed class ModelArchive : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"Model file '{path}' is not a model file: it is not a zip archive ({e.Message}). Write model files with ModelFile.Save or TabularModel.Save.", e);
+            throw new InvalidDataException($"Model file '{path}' is not a model file: it is not a zip archive ({Table.Excerpt(e.Message, 300)}). Write model files with ModelFile.Save or TabularModel.Save.", e);
         }
         try
         {
@@ -269,7 +269,7 @@ internal sealed class ModelArchive : IDisposable
         catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
             // The zip reader's own complaints (bad compressed data, CRC mismatch) do not say which entry.
-            throw new InvalidDataException($"{source}: it cannot be read ({e.Message}); the file is damaged.", e);
+            throw new InvalidDataException($"{source}: it cannot be read ({Table.Excerpt(e.Message, 2000)}); the file is damaged.", e);
         }
         return bytes;
     }

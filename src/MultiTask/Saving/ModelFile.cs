@@ -211,7 +211,7 @@ public static class ModelFile
         }
         catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
         {
-            throw new InvalidDataException($"{archive.Describe(encoderEntry)}: {e.Message}", e);
+            throw new InvalidDataException($"{archive.Describe(encoderEntry)}: {Table.Excerpt(e.Message, 2000)}", e);
         }
 
         var members = new List<MultiTaskModel>();
@@ -249,7 +249,7 @@ public static class ModelFile
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
+            throw new InvalidDataException($"{source}: {Table.Excerpt(e.Message, 2000)}", e);
         }
         var budget = new ModuleSpecArgs.Budget(weights.Values.Sum(t => (long)t.Numel));
         var module = ModuleSpecs.Read(field["module"], "", budget, new Generator(0));
