@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using FluentAssertions;
 using Microsoft.ML.OnnxRuntime;
 using MultiTask.Architectures;
@@ -9,8 +8,8 @@ using MultiTask.Training;
 
 namespace MultiTask.Onnx.Tests;
 
-/// <summary>The export and serving blocks of docs/onnx.md, verbatim, run on small generated data with temporary files.</summary>
-public partial class DocsExampleTests
+/// <summary>The export and serving blocks of docs/onnx.md (kept verbatim by DocSnippetTests), run on small generated data with temporary files.</summary>
+public class DocsExampleTests
 {
     [Fact]
     public void ExportAndServe_AsDocumented_GiveThePredictionsOfPredict()
@@ -40,17 +39,6 @@ public partial class DocsExampleTests
         }
     }
 
-    [Fact]
-    public void EveryCSharpBlockOfTheDoc_IsInThisFile()
-    {
-        string root = RepositoryRoot();
-        var blocks = Fence().Matches(File.ReadAllText(Path.Combine(root, "docs", "onnx.md")).Replace("\r\n", "\n")).Select(m => m.Groups[1].Value).ToList();
-        string code = Normalize(File.ReadAllText(Path.Combine(root, "tests", "MultiTask.Onnx.Tests", "DocsExampleTests.cs")));
-
-        blocks.Should().HaveCount(2);
-        foreach (var block in blocks) code.Should().Contain(Normalize(block), "docs/onnx.md shows this block, which must be code that this file compiles and runs");
-    }
-
     private static MultiTaskTrainer Export(MultiTaskDataset train, string modelPath, string encoderPath)
     {
         var encoder = FeatureEncoder.Fit(train);
@@ -77,19 +65,4 @@ public partial class DocsExampleTests
         float[] prices = outputs[0].GetTensorDataAsSpan<float>().ToArray();   // one price per row, in the label's units
         return (prices, rows);
     }
-
-    private static string Normalize(string text) => Whitespace().Replace(text, " ").Trim();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MultiTask.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"No folder above {AppContext.BaseDirectory} contains MultiTask.sln.");
-    }
-
-    [GeneratedRegex(@"^```csharp\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
-    private static partial Regex Fence();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
 }
