@@ -9,6 +9,7 @@ public static class Program
         ["w1"] = ("W1 tabular-small: 2 tasks, shared 8→64→64, heads 64→32→1, masked MSE, Adam; 20,000 rows, 3 epochs, batch 64. Options: --epochs N", a => TrainingBenchmark.Run("w1", a)),
         ["w2"] = ("W2 MMoE: Ma et al. synthetic d=100, 8 experts 100→16, 2 gates and towers 16→8→1, Adam; 10,000 rows, 5 epochs, batch 128. Options: --epochs N", a => TrainingBenchmark.Run("w2", a)),
         ["w3"] = ("W3 wide: 4 tasks, shared 512→1024→1024→1024, heads 1024→32→1, Adam; 8,192 rows, 1 epoch, batch 256. Options: --epochs N", a => TrainingBenchmark.Run("w3", a)),
+        ["inference"] = ("I: W1 inference, engine vs ONNX Runtime on the exported model, batch 1 and 1,024, one thread and all. Options: --rounds N", InferenceBenchmark.Run),
         ["w4"] = ("W4 balancing overhead: W1 or W3 with one Autograd.Grad call per task, against the plain summed loss. Options: --base W1|W3, --epochs N", a => TrainingBenchmark.Run("w4", a)),
     };
 
