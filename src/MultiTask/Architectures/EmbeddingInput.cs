@@ -71,12 +71,6 @@ public sealed class EmbeddingInput : Module<Tensor, Tensor>
         OutputSize = width;
     }
 
-    /// <summary>The input columns passed through, in output order.</summary>
-    internal IReadOnlyList<int> PlainColumns => _plainColumns;
-
-    /// <summary>The embedding-index columns, in the order of their tables.</summary>
-    internal IReadOnlyList<int> IndexColumns => _indexColumns;
-
     /// <summary>The encoded input width.</summary>
     public int InputSize { get; }
 
