@@ -137,6 +137,78 @@ public sealed class HardSharingModel : MultiTaskModel
     /// <exception cref="ArgumentException">Unknown task.</exception>
     public Linear? WideHead(string task) => _wideHeads[_index[CheckTask(task)]];
 
+    /// <summary>
+    /// A model over some of this model's tasks that shares every module with it: the same backbone, shared head,
+    /// wide Linear and heads, so the same <see cref="Parameter"/> objects. Training it trains this model's shared
+    /// part and those tasks' heads; the other heads are left out, so a trainer neither needs labels for them nor
+    /// touches them.
+    /// </summary>
+    /// <param name="tasks">The tasks to keep, each one of <see cref="MultiTaskModel.TaskNames"/>, in the order of the new model's outputs.</param>
+    /// <returns>The new model; its <see cref="MultiTaskModel.InputSize"/> and <see cref="WideColumns"/> are this model's.</returns>
+    /// <exception cref="ArgumentException">No task, an unknown task (the message lists the model's tasks) or a task named twice.</exception>
+    /// <remarks>
+    /// Sequential training uses it to train one task at a time on one backbone; transfer uses it to train new heads on data
+    /// that has no labels for the old tasks. Freezing and training mode are properties of the shared modules and
+    /// parameters, so they are shared too.
+    /// </remarks>
+    public HardSharingModel ForTasks(IReadOnlyList<string> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (var task in tasks) CheckTask(task);
+        return Rebuild(tasks, [], null);
+    }
+
+    /// <summary>
+    /// This model's tasks plus new ones: a model that shares every module of this one (the same backbone, shared head,
+    /// wide Linear and heads, so the same <see cref="Parameter"/> objects) and adds a head per new task.
+    /// </summary>
+    /// <param name="heads">Per new task: its name (not one of this model's tasks), output width, and a head mapping [batch, <see cref="BackboneOutputSize"/>] to [batch, outputSize].</param>
+    /// <param name="wideHeads">Per new task, its own Linear of the wide path (registered as <c>wide_heads.&lt;task&gt;</c>); optional.</param>
+    /// <returns>The new model: this model's tasks first, in order, then the new ones.</returns>
+    /// <exception cref="ArgumentException">
+    /// No new head, a name this model already has, or a head that does not fit (see the constructor): a first Linear of
+    /// another width than the backbone's output, another output size than the shared head's or the shared wide Linear's.
+    /// </exception>
+    /// <remarks>
+    /// The parameters are shared, not copied, so that one model keeps serving every task: freezing the shared part really
+    /// fixes the old tasks' predictions while new heads train, and a later unfreezing moves old and new tasks together. Train
+    /// a copy (e.g. a model loaded again from its file) to leave the source untouched.
+    /// </remarks>
+    public HardSharingModel WithTasks(IReadOnlyList<(string Name, int OutputSize, Module<Tensor, Tensor> Head)> heads,
+        IReadOnlyDictionary<string, Linear>? wideHeads = null)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        if (heads.Count == 0)
+            throw new ArgumentException("WithTasks adds tasks; pass at least one (name, outputSize, head).", nameof(heads));
+        foreach (var (name, _, _) in heads)
+        {
+            if (TaskNames.Contains(name, StringComparer.Ordinal))
+                throw new ArgumentException(
+                    $"Task '{name}' is already a task of the model ({string.Join(", ", TaskNames.Select(t => $"'{t}'"))}); give the new task another name.", nameof(heads));
+        }
+        if (wideHeads is not null)
+        {
+            foreach (var task in wideHeads.Keys)
+            {
+                if (!heads.Any(h => h.Name == task))
+                    throw new ArgumentException($"wideHeads has a Linear for '{task}', which is not one of the new tasks ({string.Join(", ", heads.Select(h => $"'{h.Name}'"))}).", nameof(wideHeads));
+            }
+        }
+        return Rebuild(TaskNames, heads, wideHeads);
+    }
+
+    private HardSharingModel Rebuild(IReadOnlyList<string> keep, IReadOnlyList<(string Name, int OutputSize, Module<Tensor, Tensor> Head)> added,
+        IReadOnlyDictionary<string, Linear>? addedWide)
+    {
+        var heads = keep.Select(t => (t, OutputSize(t), Head(t))).Concat(added).ToList();
+        var wide = new Dictionary<string, Linear>(StringComparer.Ordinal);
+        foreach (var task in keep)
+            if (WideHead(task) is { } linear) wide[task] = linear;
+        if (addedWide is not null)
+            foreach (var (task, linear) in addedWide) wide[task] = linear;
+        return new HardSharingModel(Backbone, BackboneOutputSize, heads, InputSize, SharedHead, Wide, wide, _wideColumns);
+    }
+
     /// <summary>The columns of <paramref name="inputs"/> that the wide path reads (<see cref="WideColumns"/>), e.g. the design matrix of a ridge warm start.</summary>
     /// <param name="inputs">Encoded inputs, [batch, features].</param>
     /// <returns>[batch, wide width]; <paramref name="inputs"/> itself when the wide path reads every column.</returns>

@@ -164,6 +164,31 @@ public static class ModelFile
         return new Predictor(schema, tasks, taskNames, parts, archive.FormatVersion, archive.LibraryVersion);
     }
 
+    /// <summary>
+    /// Reads a file written by <see cref="Save(string, MultiTaskModel, FeatureEncoder)"/> back as the model itself and its
+    /// encoder, to train further (e.g. to add tasks: <see cref="Transfer.TransferLearning"/>). The file is checked exactly as
+    /// <see cref="Load"/> checks it.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <returns>
+    /// A new model with the saved weights, in training mode with every parameter trainable, and the fitted encoder. Each call
+    /// builds its own copy, so training one leaves the file and any other copy untouched.
+    /// </returns>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Load"/>; also a tabular model (several parts or ensemble members), which is not one model.</exception>
+    public static SavedModel LoadModel(string path)
+    {
+        var predictor = Load(path);
+        if (predictor.Parts is not [{ Pooled: null, Members: [var model] } part])
+            throw new InvalidDataException(
+                $"Model file '{path}' holds a tabular model ({predictor.Parts.Count} part(s), {predictor.Parts.Sum(p => p.Members.Count)} member(s)), not one model; " +
+                "LoadModel reads files written by ModelFile.Save(path, model, encoder). Use ModelFile.Load to predict with it.");
+        // Load prepared the model for prediction only; this copy is for training.
+        model.Train();
+        model.RequireGrad(true);
+        return new SavedModel(model, part.Encoder);
+    }
+
     private static Predictor.Part ReadPart(ModelArchive archive, JsonField field, FeatureSchema schema, TaskSpec[] tasks, string[] taskNames,
         HashSet<string> covered, bool tabular)
     {

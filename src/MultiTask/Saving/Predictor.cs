@@ -59,6 +59,9 @@ public sealed class Predictor
     public FeatureEncoder Encoder => _parts is [{ Pooled: null } only] ? only.Encoder
         : throw new InvalidOperationException($"The model has {_parts.Length} parts with their own encoders{(_parts.Any(p => p.Pooled is not null) ? " (a pooled part encodes its rows with a task column)" : "")}; use EncoderOf(task).");
 
+    /// <summary>The parts: each an encoder and the ensemble members that predict its tasks.</summary>
+    internal IReadOnlyList<Part> Parts => _parts;
+
     /// <summary>The encoder that encodes the rows of <paramref name="task"/> (for a pooled task, the stacked rows' encoder).</summary>
     /// <exception cref="ArgumentException">Not a predicted task.</exception>
     public FeatureEncoder EncoderOf(string task) => PartOf(task).Encoder;
@@ -163,6 +166,8 @@ public sealed class Predictor
         public FeatureEncoder Encoder { get; } = encoder;
 
         public PooledTasks? Pooled { get; } = pooled;
+
+        public IReadOnlyList<MultiTaskModel> Members => members;
 
         /// <summary>
         /// The mean over the members of each of <paramref name="tasks"/>' predictions, in the user's units, summed and

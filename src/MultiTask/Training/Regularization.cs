@@ -19,24 +19,36 @@ public enum RegularizationNorm
 /// Σᵢ wᵢ·Lᵢ + λ·R(θ) + the architecture's own <see cref="MultiTaskModel.Penalty"/>.
 /// </summary>
 /// <remarks>
-/// Unlike an optimizer's weight decay, the term is part of the objective: every weighting strategy sees
+/// <para>Unlike an optimizer's weight decay, the term is part of the objective: every weighting strategy sees
 /// it (it is passed as <c>WeightingContext.ExtraObjective</c>, added exactly once and never re-weighted),
 /// it is reported in the objective, and it can be restricted to some parameters, e.g. only the shared
-/// backbone. R sums over the selected parameters, frozen ones included (they get no gradient).
+/// backbone. R sums over the selected parameters, frozen ones included (they get no gradient).</para>
+/// <para>Other terms derive from this class and override <see cref="Penalty"/> (e.g.
+/// <c>MultiTask.Continual.ElasticWeightConsolidation</c>); the trainer treats every term alike.</para>
 /// </remarks>
-public sealed class Regularization
+public class Regularization
 {
     private Regularization(RegularizationNorm norm, double lambda, ParameterSelector? parameters)
+        : this(lambda, parameters ?? ParameterSelector.All)
     {
-        if (!double.IsFinite(lambda) || lambda < 0)
-            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, $"The regularisation strength λ must be finite and non-negative, got {lambda}.");
         Norm = norm;
-        Lambda = lambda;
-        Parameters = parameters ?? ParameterSelector.All;
     }
 
-    /// <summary>The penalised norm.</summary>
-    public RegularizationNorm Norm { get; }
+    /// <summary>Creates a term of a derived class, which overrides <see cref="Penalty"/>.</summary>
+    /// <param name="lambda">The strength λ ≥ 0.</param>
+    /// <param name="parameters">The parameters the term reads.</param>
+    /// <exception cref="ArgumentOutOfRangeException">λ is negative or not finite.</exception>
+    protected Regularization(double lambda, ParameterSelector parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!double.IsFinite(lambda) || lambda < 0)
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, $"The regularisation strength λ must be finite and non-negative, got {lambda}.");
+        Lambda = lambda;
+        Parameters = parameters;
+    }
+
+    /// <summary>The penalised norm of <see cref="L1"/> and <see cref="L2"/> terms; null for a term of a derived class.</summary>
+    public RegularizationNorm? Norm { get; }
 
     /// <summary>The strength λ.</summary>
     public double Lambda { get; }
@@ -60,9 +72,11 @@ public sealed class Regularization
     /// <param name="model">The model.</param>
     /// <returns>The term.</returns>
     /// <exception cref="ArgumentException">The selector matches no parameter.</exception>
-    public Tensor Penalty(MultiTaskModel model)
+    public virtual Tensor Penalty(MultiTaskModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (Norm is null)
+            throw new InvalidOperationException($"{GetType().Name} derives from Regularization without overriding Penalty; override it to compute the term.");
         Tensor? sum = null;
         foreach (var p in Parameters.Select(model))
         {
