@@ -46,7 +46,7 @@ public sealed partial class MultiTaskTrainer
         Options = options ?? new TrainerOptions();
         Options.Validate();
         WeightingContext = new WeightingContext(model.TaskNames, model.SharedParameters(),
-            model.LastSharedParameters.Count > 0 ? model.LastSharedParameters : null);
+            model.LastSharedParameters.Count > 0 ? model.LastSharedParameters : null) { Seed = Options.Seed };
         Options.Weighting.Initialize(WeightingContext);
         _trainable = [.. model.Parameters(), .. Options.Weighting.Parameters()];
         Optimizer = Options.Optimizer.Create(BuildParamGroups());

@@ -157,6 +157,13 @@ public sealed class WeightingContext
     /// <summary>The total number of elements of the shared parameters: the length of a flattened shared gradient.</summary>
     public int SharedNumel { get; }
 
+    /// <summary>
+    /// The run's seed, for strategies that draw random numbers and were given no seed of their own (e.g.
+    /// <see cref="Rlw"/>); each derives its own stream from it. The trainer sets it to <c>TrainerOptions.Seed</c>;
+    /// 0 by default.
+    /// </summary>
+    public ulong Seed { get; set; }
+
     /// <summary>The global optimisation step, 0-based; the trainer advances it after each optimizer step.</summary>
     public long Step { get; set; }
 
