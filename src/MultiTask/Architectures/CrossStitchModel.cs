@@ -89,7 +89,7 @@ public sealed class CrossStitchModel : MultiTaskModel
     public Module<Tensor, Tensor> Head(string task) => _heads[_index[CheckTask(task)]];
 
     /// <summary>The α of the last cross-stitch unit, the last layer every task's loss reaches.</summary>
-    public override IReadOnlyList<Parameter> LastSharedLayer => [_units[^1].Alpha];
+    public override IReadOnlyList<Parameter> LastSharedParameters => [_units[^1].Alpha];
 
     /// <summary>The stitched stages of every column and the cross-stitch units (see the class remarks).</summary>
     public override IEnumerable<KeyValuePair<string, Parameter>> NamedSharedParameters() => ParametersUnder("columns", "stitches");

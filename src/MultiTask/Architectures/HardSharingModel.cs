@@ -15,8 +15,7 @@ namespace MultiTask.Architectures;
 /// heads.t(z) [+ shared_head(z)] [+ wide(x_w)] [+ wide_heads.t(x_w)], where x_w are the
 /// <see cref="WideColumns"/> of the input. The backbone, the shared head and the shared wide Linear are
 /// the shared parameters; <c>heads.t</c> and <c>wide_heads.t</c> belong to task t.
-/// <see cref="MultiTaskModel.SharedRepresentation"/> is z from the last forward pass outside an evaluation
-/// scope (the wide path bypasses it) and <see cref="LastSharedLayer"/> is the backbone's last layer.
+/// <see cref="LastSharedParameters"/> is the backbone's last layer.
 /// </para>
 /// <para>
 /// Residual heads follow the idea of ResNets' zero-initialised residual branches (Goyal et al., 2017):
@@ -219,7 +218,7 @@ public sealed class HardSharingModel : MultiTaskModel
     }
 
     /// <summary>The parameters of the backbone's last <see cref="Linear"/> (or, without one, of its last module that has parameters).</summary>
-    public override IReadOnlyList<Parameter> LastSharedLayer => _lastShared;
+    public override IReadOnlyList<Parameter> LastSharedParameters => _lastShared;
 
     /// <inheritdoc />
     public override IEnumerable<KeyValuePair<string, Parameter>> NamedSharedParameters() => ParametersUnder("backbone", "shared_head", "wide");
@@ -280,9 +279,6 @@ public sealed class HardSharingModel : MultiTaskModel
             throw new InvalidOperationException(
                 $"The backbone returned shape [{string.Join(", ", z.Shape)}], but the model was built for a backbone output of [{inputs.Shape[0]}, {BackboneOutputSize}]; " +
                 "pass the backbone's real output width as backboneOutputSize.");
-        // Inference inside an evaluation scope (the trainer's Predict and Evaluate) leaves the model untouched, so
-        // predictions running on other threads cannot replace the representation a training step is about to use.
-        if (!IsInEvaluationScope) SharedRepresentation = z;
         return z;
     }
 

@@ -72,19 +72,18 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public int OutputSize(string task) => _outputSizes[CheckTask(task)];
 
     /// <summary>
-    /// The representation all task heads read, from the last forward pass (still attached to its graph),
-    /// or null when the architecture has no single shared representation (soft sharing, cross-stitch) or
-    /// no forward has run. Methods such as MGDA-UB differentiate the task losses with respect to it.
-    /// A forward inside <see cref="Module.EvaluationScope"/> (as in <c>MultiTaskTrainer.Predict</c> and
-    /// <c>Evaluate</c>) does not replace it, so predictions on other threads never change it.
+    /// The parameters of the last shared layer or layers — the last parameters that every task's loss flows
+    /// through — for methods such as GradNorm that measure per-task gradient norms there; empty when nothing
+    /// is shared. The trainer passes them to <see cref="Weighting.WeightingContext.LastSharedParameters"/>.
     /// </summary>
-    public Tensor? SharedRepresentation { get; protected set; }
-
-    /// <summary>
-    /// The parameters of the last shared layer (e.g. its weight and bias), for methods such as GradNorm that
-    /// measure per-task gradient norms there; empty when nothing is shared.
-    /// </summary>
-    public virtual IReadOnlyList<Parameter> LastSharedLayer => [];
+    /// <remarks>
+    /// A hard-sharing model has one such layer, its backbone's last layer (weight and bias). A model with several
+    /// shared blocks that the tasks read side by side — the experts of a mixture-of-experts model, the columns of
+    /// a cross-stitch network — has several last shared layers, and the list spans all of them (e.g. every
+    /// expert's output layer), so that a norm measured on it covers every path from a task into the shared part.
+    /// Every entry must also be one of <see cref="NamedSharedParameters"/>.
+    /// </remarks>
+    public virtual IReadOnlyList<Parameter> LastSharedParameters => [];
 
     /// <summary>
     /// A regularisation term that the trainer adds to the weighted sum of task losses (e.g. the distance

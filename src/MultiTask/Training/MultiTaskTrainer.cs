@@ -46,7 +46,7 @@ public sealed partial class MultiTaskTrainer
         Options = options ?? new TrainerOptions();
         Options.Validate();
         WeightingContext = new WeightingContext(model.TaskNames, model.SharedParameters(),
-            model.LastSharedLayer.Count > 0 ? model.LastSharedLayer : null);
+            model.LastSharedParameters.Count > 0 ? model.LastSharedParameters : null) { Seed = Options.Seed };
         Options.Weighting.Initialize(WeightingContext);
         _trainable = [.. model.Parameters(), .. Options.Weighting.Parameters()];
         Optimizer = Options.Optimizer.Create(BuildParamGroups());
@@ -65,7 +65,10 @@ public sealed partial class MultiTaskTrainer
     /// </summary>
     public Optimizer Optimizer { get; }
 
-    /// <summary>The weighting context (task names, shared parameters, step, initial and per-epoch losses).</summary>
+    /// <summary>
+    /// The weighting context (task names, shared parameters, step, initial and per-epoch losses); each task's kind and
+    /// loss are recorded in it when <see cref="Fit"/> binds the training data.
+    /// </summary>
     public WeightingContext WeightingContext { get; }
 
     /// <summary>The record of every finished epoch.</summary>
@@ -135,6 +138,8 @@ public sealed partial class MultiTaskTrainer
                 throw new ArgumentException("The validation data has no rows; pass null for no validation.", nameof(validation));
             validationBindings = TaskBinding.Bind(Model, validation, "validation");
         }
+        // Strategies whose formula depends on a task's kind or loss (uncertainty weighting) read them from the context.
+        WeightingContext.DescribeTasks([.. bindings.Select(b => b.Spec.Kind)], [.. bindings.Select(b => (MultiTask.Engine.Losses.Loss?)b.Loss)]);
         if (resumeFrom is not null) LoadCheckpoint(resumeFrom);
 
         var loader = PrepareLoader(train);

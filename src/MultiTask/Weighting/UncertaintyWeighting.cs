@@ -1,5 +1,6 @@
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
+using MultiTask.Tasks;
 
 namespace MultiTask.Weighting;
 
@@ -16,7 +17,10 @@ namespace MultiTask.Weighting;
 /// <para>L = Σᵢ ( cᵢ·exp(−sᵢ)·Lᵢ + ½·sᵢ ),</para>
 /// <para>
 /// with cᵢ = ½ for a regression task (the Gaussian likelihood: 1/(2σ²)·L + log σ) and cᵢ = 1 for a
-/// task listed as classification (the softmax likelihood: 1/σ²·L + log σ). The reported weight is the
+/// classification task (the softmax likelihood: 1/σ²·L + log σ). A task is classification when the context's
+/// <see cref="WeightingContext.TaskKinds"/> says it is binary, multiclass or multilabel (the trainer fills them
+/// from the tasks' specs), or when it is listed in the constructor's <c>classificationTasks</c>; regression and
+/// custom tasks, and every task of a context that does not know the kinds, use the regression form. The reported weight is the
 /// effective multiplier of Lᵢ, cᵢ·exp(−sᵢ); with sᵢ = 0 it is ½ for regression. The gradients are
 /// ∂L/∂sᵢ = −cᵢ·exp(−sᵢ)·Lᵢ + ½ and ∂L/∂θ = Σᵢ cᵢ·exp(−sᵢ)·∂Lᵢ/∂θ; at the optimum exp(sᵢ) = 2cᵢ·Lᵢ.
 /// (LibMTL uses exp(−sᵢ)·Lᵢ + sᵢ, which is twice the regression form and has the same minimiser.)
@@ -37,10 +41,14 @@ public sealed class UncertaintyWeighting : LossWeighting
 {
     private readonly string[] _classificationTasks;
     private Parameter? _logVariances;
-    private double[]? _scales;
+    private bool[]? _listed;
 
     /// <summary>Creates the strategy.</summary>
-    /// <param name="classificationTasks">The tasks that use the classification form cᵢ = 1; all others use the regression form cᵢ = ½.</param>
+    /// <param name="classificationTasks">
+    /// Tasks that use the classification form cᵢ = 1 whatever their kind — only needed for a context that does not
+    /// know the task kinds, or to treat a custom task as classification. Binary, multiclass and multilabel tasks
+    /// use it anyway when the context knows their kinds (<see cref="WeightingContext.TaskKinds"/>).
+    /// </param>
     public UncertaintyWeighting(IEnumerable<string>? classificationTasks = null)
     {
         _classificationTasks = classificationTasks is null ? [] : [.. classificationTasks];
@@ -58,7 +66,7 @@ public sealed class UncertaintyWeighting : LossWeighting
             throw new ArgumentException(
                 $"UncertaintyWeighting lists unknown classification task(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))}. Known tasks: {context.KnownTasks()}.",
                 nameof(context));
-        _scales = [.. context.TaskNames.Select(n => _classificationTasks.Contains(n, StringComparer.Ordinal) ? 1.0 : 0.5)];
+        _listed = [.. context.TaskNames.Select(n => _classificationTasks.Contains(n, StringComparer.Ordinal))];
         _logVariances = new Parameter(Tensor.Zeros(context.TaskCount));
     }
 
@@ -69,17 +77,39 @@ public sealed class UncertaintyWeighting : LossWeighting
     protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
     {
         var s = LogVariances;
+        var scales = Scales(context);
         var weights = new double[taskLosses.Count];
         Tensor? objective = null;
         for (int i = 0; i < taskLosses.Count; i++)
         {
             if (taskLosses[i] is not { } loss) continue;
             var si = s.Narrow(0, i, 1).Reshape();
-            var term = (-si).Exp() * (float)_scales![i] * loss + si * 0.5f;
+            var term = (-si).Exp() * (float)scales[i] * loss + si * 0.5f;
             objective = objective is null ? term : objective + term;
-            weights[i] = _scales[i] * Math.Exp(-s.AsSpan()[i]);
+            weights[i] = scales[i] * Math.Exp(-s.AsSpan()[i]);
         }
         return new WeightingResult(weights, BackwardObjective(objective, context));
+    }
+
+    /// <summary>
+    /// The coefficient cᵢ of each task for <paramref name="context"/>: 1 for a classification task (by its kind or
+    /// the constructor's list), ½ otherwise.
+    /// </summary>
+    /// <param name="context">The training run's context.</param>
+    /// <returns>One coefficient per task, in task order.</returns>
+    /// <exception cref="InvalidOperationException">The strategy is not initialised.</exception>
+    public IReadOnlyList<double> Scales(WeightingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var listed = _listed ?? throw NotInitialized();
+        var kinds = context.TaskKinds;
+        var scales = new double[listed.Length];
+        for (int i = 0; i < scales.Length; i++)
+        {
+            bool classification = listed[i] || kinds?[i] is TaskKind.Binary or TaskKind.Multiclass or TaskKind.Multilabel;
+            scales[i] = classification ? 1.0 : 0.5;
+        }
+        return scales;
     }
 
     /// <inheritdoc />

@@ -1,12 +1,15 @@
 using System.Globalization;
+using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
+using MultiTask.Tasks;
 
 namespace MultiTask.Weighting;
 
 /// <summary>
 /// Everything a <see cref="LossWeighting"/> may know about training, passed explicitly on every call:
-/// the tasks, the shared parameters, the step and epoch, each task's first loss and its epoch averages.
+/// the tasks (names, and once known their kinds and losses), the shared parameters, the step and epoch, each
+/// task's first loss and its epoch averages.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,13 +28,21 @@ public sealed class WeightingContext
     private readonly double?[] _initialLosses;
     private readonly List<double?>[] _history;
     private readonly IReadOnlyList<double?>[] _historyViews;
+    private TaskKind[]? _taskKinds;
+    private Loss?[]? _taskLosses;
 
     /// <summary>Creates the context of a training run.</summary>
     /// <param name="taskNames">The task names, in the order of the per-task losses; distinct and non-empty.</param>
     /// <param name="sharedParameters">The parameters every task's loss flows through (the shared backbone); may be empty for strategies that do not use them.</param>
-    /// <param name="lastSharedParameters">The parameters of the last shared layer (GradNorm measures gradient norms there); by default the last shared parameter.</param>
-    /// <exception cref="ArgumentException">A task name is empty or repeated, or a last shared parameter is not shared.</exception>
-    public WeightingContext(IReadOnlyList<string> taskNames, IReadOnlyList<Parameter> sharedParameters, IReadOnlyList<Parameter>? lastSharedParameters = null)
+    /// <param name="lastSharedParameters">
+    /// The parameters of the last shared layer or layers (GradNorm measures gradient norms there; see <see cref="LastSharedParameters"/>);
+    /// by default the last shared parameter.
+    /// </param>
+    /// <param name="taskKinds">Each task's kind, in task order, or null when unknown (see <see cref="DescribeTasks"/>).</param>
+    /// <param name="taskLosses">Each task's loss function, in task order (null entries allowed), or null when unknown; needs <paramref name="taskKinds"/>.</param>
+    /// <exception cref="ArgumentException">A task name is empty or repeated, a last shared parameter is not shared, or the kinds or losses do not have one entry per task.</exception>
+    public WeightingContext(IReadOnlyList<string> taskNames, IReadOnlyList<Parameter> sharedParameters, IReadOnlyList<Parameter>? lastSharedParameters = null,
+        IReadOnlyList<TaskKind>? taskKinds = null, IReadOnlyList<Loss?>? taskLosses = null)
     {
         ArgumentNullException.ThrowIfNull(taskNames);
         ArgumentNullException.ThrowIfNull(sharedParameters);
@@ -76,6 +87,9 @@ public sealed class WeightingContext
             _history[i] = [];
             _historyViews[i] = _history[i].AsReadOnly();
         }
+        if (taskKinds is not null) DescribeTasks(taskKinds, taskLosses ?? new Loss?[_taskNames.Length]);
+        else if (taskLosses is not null)
+            throw new ArgumentException("Task losses were given without task kinds; pass both, one entry per task.", nameof(taskLosses));
     }
 
     /// <summary>The task names, in the order of the per-task losses.</summary>
@@ -87,11 +101,68 @@ public sealed class WeightingContext
     /// <summary>The shared parameters, in a fixed order that also orders flattened shared gradients.</summary>
     public IReadOnlyList<Parameter> SharedParameters => _shared;
 
-    /// <summary>The last shared layer's parameters (a subset of <see cref="SharedParameters"/>).</summary>
+    /// <summary>
+    /// The parameters of the last shared layer or layers — the last parameters every task's loss flows through —
+    /// a subset of <see cref="SharedParameters"/>; GradNorm measures each task's gradient norm there.
+    /// </summary>
+    /// <remarks>
+    /// A hard-sharing model has one such layer (its backbone's last layer: weight and bias). A model whose tasks
+    /// read several shared blocks — experts mixed by gates, or the columns of a cross-stitch network — has several,
+    /// and the list spans all of them, so a norm measured on it sees every path a task's gradient takes into the
+    /// shared part. See <see cref="Architectures.MultiTaskModel.LastSharedParameters"/>.
+    /// </remarks>
     public IReadOnlyList<Parameter> LastSharedParameters => _lastShared;
+
+    /// <summary>
+    /// Each task's kind, in task order, or null when the context was built from names only. The trainer fills it
+    /// from the tasks' <see cref="TaskSpec"/>s when it binds the training data, before the first
+    /// <see cref="LossWeighting.Backward"/>; strategies whose formula depends on the kind (e.g.
+    /// <see cref="UncertaintyWeighting"/>'s regression and classification forms) read it here.
+    /// </summary>
+    public IReadOnlyList<TaskKind>? TaskKinds => _taskKinds;
+
+    /// <summary>
+    /// Each task's loss function, in task order (an entry is null where the loss is not known), or null when the
+    /// context was built from names only. Filled with <see cref="TaskKinds"/>: the task's own
+    /// <see cref="TaskSpec.Loss"/> or the default of its kind.
+    /// </summary>
+    public IReadOnlyList<Loss?>? TaskLosses => _taskLosses;
+
+    /// <summary>Records each task's kind and loss function (see <see cref="TaskKinds"/>); the trainer calls it when it binds its data.</summary>
+    /// <param name="taskKinds">One kind per task, in task order.</param>
+    /// <param name="taskLosses">One loss function per task, in task order; an entry may be null (unknown).</param>
+    /// <exception cref="ArgumentException">A list does not have one entry per task.</exception>
+    /// <exception cref="InvalidOperationException">The kinds differ from those recorded before: a task's kind cannot change within a training run.</exception>
+    public void DescribeTasks(IReadOnlyList<TaskKind> taskKinds, IReadOnlyList<Loss?> taskLosses)
+    {
+        ArgumentNullException.ThrowIfNull(taskKinds);
+        ArgumentNullException.ThrowIfNull(taskLosses);
+        if (taskKinds.Count != _taskNames.Length)
+            throw new ArgumentException($"Got {taskKinds.Count} task kinds for {_taskNames.Length} tasks ({KnownTasks()}); pass one per task, in task order.", nameof(taskKinds));
+        if (taskLosses.Count != _taskNames.Length)
+            throw new ArgumentException($"Got {taskLosses.Count} task losses for {_taskNames.Length} tasks ({KnownTasks()}); pass one per task, in task order (null where unknown).", nameof(taskLosses));
+        if (_taskKinds is not null)
+        {
+            for (int i = 0; i < _taskKinds.Length; i++)
+            {
+                if (_taskKinds[i] != taskKinds[i])
+                    throw new InvalidOperationException(
+                        $"Task '{_taskNames[i]}' was described as {_taskKinds[i]} and is now {taskKinds[i]}; a task's kind cannot change within a training run. Train the new tasks with a new trainer.");
+            }
+        }
+        _taskKinds = [.. taskKinds];
+        _taskLosses = [.. taskLosses];
+    }
 
     /// <summary>The total number of elements of the shared parameters: the length of a flattened shared gradient.</summary>
     public int SharedNumel { get; }
+
+    /// <summary>
+    /// The run's seed, for strategies that draw random numbers and were given no seed of their own (e.g.
+    /// <see cref="Rlw"/>); each derives its own stream from it. The trainer sets it to <c>TrainerOptions.Seed</c>;
+    /// 0 by default.
+    /// </summary>
+    public ulong Seed { get; set; }
 
     /// <summary>The global optimisation step, 0-based; the trainer advances it after each optimizer step.</summary>
     public long Step { get; set; }

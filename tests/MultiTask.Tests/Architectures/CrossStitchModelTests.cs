@@ -18,7 +18,7 @@ public class CrossStitchModelTests
         keys.Should().Contain(["columns.apartment.1.0.bias", "heads.house.0.weight", "heads.apartment.2.weight", "stitches.0.alpha", "stitches.1.alpha"]);
         model.StitchUnits.Should().HaveCount(2);
         model.StitchUnits[1].Alpha.Shape.Should().Equal(2, 2);
-        model.LastSharedLayer.Should().Equal(model.StitchUnits[1].Alpha);
+        model.LastSharedParameters.Should().Equal(model.StitchUnits[1].Alpha);
         model.NamedSharedParameters().Select(p => p.Key).Should().OnlyContain(k => k.StartsWith("columns.", StringComparison.Ordinal) || k.StartsWith("stitches.", StringComparison.Ordinal));
         model.NamedTaskParameters("house").Select(p => p.Key).Should().Equal("heads.house.0.weight", "heads.house.0.bias", "heads.house.2.weight", "heads.house.2.bias");
 

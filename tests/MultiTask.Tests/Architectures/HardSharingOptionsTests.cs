@@ -76,7 +76,7 @@ public class HardSharingOptionsTests
         var model = MultiTaskModel.HardSharing(encoder, Everything with { Wide = WidePath.None }, new Generator(4));
 
         var outputs = model.Forward(data.Features);
-        var pooled = model.SharedHead!.Forward(model.SharedRepresentation!).ToArray();
+        var pooled = model.SharedHead!.Forward(model.Backbone.Forward(data.Features)).ToArray();
 
         pooled.Should().Contain(v => Math.Abs(v) > 1e-3, "the shared head is randomly initialised");
         foreach (var task in model.TaskNames)
@@ -210,9 +210,9 @@ public class HardSharingOptionsTests
             afterEmbedding[3, periodic.Columns[j]].Should().Be(data.Features[3, c]);
 
         periodic.InputSize.Should().Be(embeddings.OutputSize);
-        model.LastSharedLayer.Should().Equal(((Linear)backbone[2]).Weight, ((Linear)backbone[2]).Bias!);
+        model.LastSharedParameters.Should().Equal(((Linear)backbone[2]).Weight, ((Linear)backbone[2]).Bias!);
         model.ForwardTask(data.Features, "rent").ToArray().Should().Equal(model.Forward(data.Features)["rent"].ToArray());
-        model.SharedRepresentation!.Shape.Should().Equal(8, 8);
+        model.Backbone.Forward(data.Features).Shape.Should().Equal(8, 8);
     }
 
     [Fact]

@@ -53,11 +53,10 @@ public class SoftSharingModelTests
         model.StateDict().Keys.Should().Contain(["heads.b.0.weight", "heads.c.0.bias"]);
         model.StateDict()["heads.b.0.weight"].Shape.Should().Equal(2, 2);
         model.SharedParameters().Should().BeEmpty();
-        model.LastSharedLayer.Should().BeEmpty();
+        model.LastSharedParameters.Should().BeEmpty();
         model.TaskParameters("b").Should().HaveCount(6);
         var y = model.Forward(Tensor.Randn(new Generator(2), 5, 3));
         y["b"].Shape.Should().Equal(5, 2);
-        model.SharedRepresentation.Should().BeNull();
         model.ForwardTask(Tensor.Ones(2, 3), "c").ToArray().Should().Equal(model.Forward(Tensor.Ones(2, 3))["c"].ToArray());
     }
 

@@ -20,7 +20,7 @@ public class ArchitecturesDocTests
             "heads.house.0.weight", "heads.house.0.bias", "heads.house.2.weight", "heads.house.2.bias",
             "heads.apartment.0.weight", "heads.apartment.0.bias", "heads.apartment.2.weight", "heads.apartment.2.bias");
         model.NamedSharedParameters().Select(p => p.Key).Should().Equal("backbone.0.weight", "backbone.0.bias", "backbone.2.weight", "backbone.2.bias");
-        model.LastSharedLayer.Should().HaveCount(2);
+        model.LastSharedParameters.Should().HaveCount(2);
     }
 
     [Fact]

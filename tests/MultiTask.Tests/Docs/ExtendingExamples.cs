@@ -97,7 +97,7 @@ public sealed class TaskEncoderModel : MultiTaskModel
         }
     }
 
-    public override IReadOnlyList<Parameter> LastSharedLayer => [_trunk.Weight, _trunk.Bias!];
+    public override IReadOnlyList<Parameter> LastSharedParameters => [_trunk.Weight, _trunk.Bias!];
 
     public override IEnumerable<KeyValuePair<string, Parameter>> NamedSharedParameters() => ParametersUnder("trunk");
 

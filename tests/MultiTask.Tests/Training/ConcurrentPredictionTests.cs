@@ -120,23 +120,6 @@ public class ConcurrentPredictionTests
     }
 
     [Fact]
-    public void PredictAndEvaluate_LeaveTheSharedRepresentationOfTheLastTrainingForward()
-    {
-        // Predictions on other threads must not replace the representation a training step is about to differentiate.
-        var (train, validation) = TrainingData.Encoded();
-        var model = Model(train.Width, seed: 1);
-        var trainer = new MultiTaskTrainer(model, Options(seed: 3));
-        model.Forward(train.Features);
-        var shared = model.SharedRepresentation;
-        shared.Should().NotBeNull();
-
-        trainer.Predict(validation);
-        trainer.Evaluate(validation);
-
-        model.SharedRepresentation.Should().BeSameAs(shared);
-    }
-
-    [Fact]
     public void ConcurrentEnsemblePredictAndEvaluate_AreBitIdenticalToSequentialCalls_AndLeaveTheMembersAsTheyWere()
     {
         var (train, validation) = TrainingData.Encoded();

@@ -9,7 +9,7 @@ namespace MultiTask.Tests.Weighting;
 public class LossWeightingTests
 {
     public static IEnumerable<object[]> Strategies() =>
-        new[] { "equal", "static", "uncertainty", "dwa", "gradnorm", "pcgrad", "mgda" }.Select(s => new object[] { s });
+        new[] { "equal", "static", "uncertainty", "dwa", "gradnorm", "pcgrad", "mgda", "gls", "famo", "stch", "dbmtl", "excessmtl", "imtll" }.Select(s => new object[] { s });
 
     private static LossWeighting Create(string kind) => kind switch
     {
@@ -19,6 +19,12 @@ public class LossWeightingTests
         "dwa" => new DynamicWeightAverage(),
         "gradnorm" => new GradNorm(),
         "mgda" => new Mgda(),
+        "gls" => new Gls(),
+        "famo" => new Famo(),
+        "stch" => new Stch(),
+        "dbmtl" => new DbMtl(),
+        "excessmtl" => new ExcessMtl(),
+        "imtll" => new ImtlL(),
         _ => new PCGrad(seed: 3),
     };
 

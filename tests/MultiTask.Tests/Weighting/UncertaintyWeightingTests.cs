@@ -1,5 +1,9 @@
 using FluentAssertions;
+using MultiTask.Data;
+using MultiTask.Engine.Losses;
 using MultiTask.Engine.Tensors;
+using MultiTask.Tasks;
+using MultiTask.Training;
 using MultiTask.Weighting;
 
 namespace MultiTask.Tests.Weighting;
@@ -27,6 +31,73 @@ public class UncertaintyWeightingTests
         Expect.Close(weighting.LogVariances.Grad, -w1 * l1 + 0.5, -w2 * l2 + 0.5);
         // ∂/∂θ = Σ wᵢ ∇Lᵢ with ∇L1 = (6, 6), ∇L2 = (−2, 2).
         Expect.Close(m.Theta.Grad, w1 * 6 + w2 * -2, w1 * 6 + w2 * 2);
+    }
+
+    [Fact]
+    public void Backward_ClassificationKindsFromTheContext_UseTheClassificationForm_WithoutListingThem()
+    {
+        var m = new TinyModel(3);
+        var ctx = new WeightingContext(["t1", "t2", "t3"], [m.Theta], taskKinds: [TaskKind.Regression, TaskKind.Binary, TaskKind.Multiclass]);
+        var weighting = new UncertaintyWeighting();
+        weighting.Initialize(ctx);
+        weighting.LogVariances.AsSpan()[1] = 1f;
+
+        var result = weighting.Backward([m.Square(1, 1), m.Square(1, -1), m.Square(0, 1)], ctx);
+
+        // L = (9, 1, 4); c = (½, 1, 1); s = (0, 1, 0).
+        Expect.Close(result.Weights, 0.5, Math.Exp(-1), 1);
+        Expect.Close(result.Objective, 0.5 * 9 + Math.Exp(-1) * 1 + 0.5 * 1 + 4);
+        Expect.Close(weighting.LogVariances.Grad, -0.5 * 9 + 0.5, -Math.Exp(-1) + 0.5, -4 + 0.5);
+    }
+
+    [Fact]
+    public void Backward_ExplicitListStillWorks_AndWinsOverARegressionKind()
+    {
+        var m = new TinyModel(2);
+        var ctx = new WeightingContext(["t1", "t2"], [m.Theta], taskKinds: [TaskKind.Regression, TaskKind.Custom]);
+        var weighting = new UncertaintyWeighting(classificationTasks: ["t2"]);
+        weighting.Initialize(ctx);
+        weighting.Scales(ctx).Should().Equal(0.5, 1.0);
+        var unlisted = new UncertaintyWeighting();
+        unlisted.Initialize(ctx);
+        unlisted.Scales(ctx).Should().Equal([0.5, 0.5], "a custom task uses the regression form unless listed");
+    }
+
+    [Fact]
+    public void Trainer_GivesTheContextTheTaskKindsAndLosses_SoABinaryTaskGetsTheClassificationForm()
+    {
+        var g = new Generator(4);
+        var x = new double[80][];
+        var price = new double[80];
+        var sold = new double[80];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = [g.NextNormal(), g.NextNormal()];
+            price[i] = x[i][0] - x[i][1];
+            sold[i] = x[i][0] > 0 ? 1 : 0;
+        }
+        var schema = new FeatureSchema().Numeric("x1").Numeric("x2");
+        TaskSpec[] tasks = [TaskSpec.Regression("price", ["x1", "x2"]), TaskSpec.Binary("sold", ["x1", "x2"])];
+        var data = MultiTaskDataset.FromArrays(schema, tasks, x, ["x1", "x2"], new Dictionary<string, double[]> { ["price"] = price, ["sold"] = sold });
+        var encoded = FeatureEncoder.Fit(data).Transform(data);
+        var model = MultiTask.Architectures.MultiTaskModel.HardSharing(encoded.Width, [("price", 1), ("sold", 1)], backbone: [4], generator: new Generator(1));
+        var first = new FirstBatch();
+        var trainer = new MultiTaskTrainer(model, new TrainerOptions { Epochs = 1, BatchSize = 80, Weighting = new UncertaintyWeighting(), Callbacks = [first] });
+
+        trainer.Fit(encoded);
+
+        trainer.WeightingContext.TaskKinds.Should().Equal(TaskKind.Regression, TaskKind.Binary);
+        trainer.WeightingContext.TaskLosses!.Select(l => l?.GetType()).Should().Equal(typeof(MseLoss), typeof(BceWithLogitsLoss));
+        // With s = 0 at the first step the weight is cᵢ: ½ for the regression task, 1 for the binary one.
+        first.Weights!["price"].Should().Be(0.5);
+        first.Weights["sold"].Should().Be(1.0);
+    }
+
+    private sealed class FirstBatch : Callback
+    {
+        public IReadOnlyDictionary<string, double>? Weights { get; private set; }
+
+        public override void OnBatchEnd(TrainingContext context) => Weights ??= context.LastBatch!.Weights;
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using FluentAssertions;
+using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
+using MultiTask.Tasks;
 using MultiTask.Weighting;
 
 namespace MultiTask.Tests.Weighting;
@@ -17,6 +19,26 @@ public class WeightingContextTests
         ctx.SharedNumel.Should().Be(9);
         ctx.TaskCount.Should().Be(2);
         ctx.IndexOf("y").Should().Be(1);
+    }
+
+    [Fact]
+    public void TaskKindsAndLosses_UnknownFromNames_RecordedByDescribeTasks()
+    {
+        var ctx = new WeightingContext(["x", "y"], []);
+        ctx.TaskKinds.Should().BeNull();
+        ctx.TaskLosses.Should().BeNull();
+
+        var mse = new MseLoss();
+        ctx.DescribeTasks([TaskKind.Regression, TaskKind.Multilabel], [mse, null]);
+
+        ctx.TaskKinds.Should().Equal(TaskKind.Regression, TaskKind.Multilabel);
+        ctx.TaskLosses.Should().Equal(mse, null);
+        var count = () => ctx.DescribeTasks([TaskKind.Regression], [null]);
+        count.Should().Throw<ArgumentException>().WithMessage("*1 task kinds for 2 tasks*");
+        var changed = () => ctx.DescribeTasks([TaskKind.Binary, TaskKind.Multilabel], [null, null]);
+        changed.Should().Throw<InvalidOperationException>().WithMessage("*'x' was described as Regression and is now Binary*");
+        var lossesOnly = () => new WeightingContext(["x"], [], taskLosses: [mse]);
+        lossesOnly.Should().Throw<ArgumentException>().WithMessage("*without task kinds*");
     }
 
     [Fact]
