@@ -14,6 +14,7 @@ public class GradientMethodsTrainingTests
     [InlineData("upgrad")]
     [InlineData("dualproj")]
     [InlineData("aligned")]
+    [InlineData("gradvac")]
     public void ShortTrainingRun_DecreasesEveryTasksLoss(string name)
     {
         LossWeighting weighting = name switch
@@ -23,7 +24,8 @@ public class GradientMethodsTrainingTests
             "nash" => new NashMtl(),
             "upgrad" => new UPGrad(),
             "dualproj" => new DualProj(),
-            _ => new AlignedMtl(),
+            "aligned" => new AlignedMtl(),
+            _ => new GradVac(seed: 3),
         };
         var (train, validation) = TrainingData.Encoded();
         var report = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions { Epochs = 5, Weighting = weighting }).Fit(train, validation);
