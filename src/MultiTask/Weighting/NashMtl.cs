@@ -59,22 +59,32 @@ public sealed class NashMtl : LossWeighting
     protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
     {
         var space = GradientSpace.Of(TaskGradients(taskLosses, context), context, nameof(NashMtl));
-        int n = space.Present.Length;
-        double longest = GramMatrix.MaxDiagonal(space.Gram);
-        var active = Enumerable.Range(0, n).Where(a => space.Gram[a, a] > 1e-24 * longest && longest > 0).ToArray();
+        var alpha = Bargain(space.Gram, gram => NashBargaining.Solve(gram, MaxIterations, Tolerance), MaxNorm, out double norm);
+        double objective = BackwardWithSharedGradient(taskLosses, space.Combine(alpha, context.SharedNumel), context);
+        return new WeightingResult(space.PerTask(alpha), objective, new Dictionary<string, double> { ["direction_norm"] = norm });
+    }
+
+    /// <summary>
+    /// Bargaining weights over the tasks with a non-zero gradient (the others get 0), scaled so the combined
+    /// gradient's norm is at most <paramref name="maxNorm"/> (0: no clipping).
+    /// </summary>
+    internal static double[] Bargain(double[,] gram, Func<double[,], double[]> solve, double maxNorm, out double norm)
+    {
+        int n = gram.GetLength(0);
+        double longest = GramMatrix.MaxDiagonal(gram);
+        var active = Enumerable.Range(0, n).Where(a => gram[a, a] > 1e-24 * longest && longest > 0).ToArray();
         var alpha = new double[n];
         if (active.Length > 0)
         {
             var sub = new double[active.Length, active.Length];
             for (int a = 0; a < active.Length; a++)
-                for (int b = 0; b < active.Length; b++) sub[a, b] = space.Gram[active[a], active[b]];
-            var solved = NashBargaining.Solve(sub, MaxIterations, Tolerance);
+                for (int b = 0; b < active.Length; b++) sub[a, b] = gram[active[a], active[b]];
+            var solved = solve(sub);
             for (int a = 0; a < active.Length; a++) alpha[active[a]] = solved[a];
         }
-        double norm = Math.Sqrt(Math.Max(0, GramMatrix.Quadratic(space.Gram, alpha, alpha)));
-        if (MaxNorm > 0 && norm > MaxNorm)
-            for (int a = 0; a < n; a++) alpha[a] *= MaxNorm / norm;
-        double objective = BackwardWithSharedGradient(taskLosses, space.Combine(alpha, context.SharedNumel), context);
-        return new WeightingResult(space.PerTask(alpha), objective, new Dictionary<string, double> { ["direction_norm"] = norm });
+        norm = Math.Sqrt(Math.Max(0, GramMatrix.Quadratic(gram, alpha, alpha)));
+        if (maxNorm > 0 && norm > maxNorm)
+            for (int a = 0; a < n; a++) alpha[a] *= maxNorm / norm;
+        return alpha;
     }
 }

@@ -15,6 +15,9 @@ public class GradientMethodsTrainingTests
     [InlineData("dualproj")]
     [InlineData("aligned")]
     [InlineData("gradvac")]
+    [InlineData("graddrop")]
+    [InlineData("config")]
+    [InlineData("fairgrad")]
     public void ShortTrainingRun_DecreasesEveryTasksLoss(string name)
     {
         LossWeighting weighting = name switch
@@ -25,7 +28,10 @@ public class GradientMethodsTrainingTests
             "upgrad" => new UPGrad(),
             "dualproj" => new DualProj(),
             "aligned" => new AlignedMtl(),
-            _ => new GradVac(seed: 3),
+            "gradvac" => new GradVac(seed: 3),
+            "graddrop" => new GradDrop(seed: 3),
+            "config" => new ConFig(),
+            _ => new FairGrad(),
         };
         var (train, validation) = TrainingData.Encoded();
         var report = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions { Epochs = 5, Weighting = weighting }).Fit(train, validation);
