@@ -18,6 +18,7 @@ public class GradientMethodsTrainingTests
     [InlineData("graddrop")]
     [InlineData("config")]
     [InlineData("fairgrad")]
+    [InlineData("moco")]
     public void ShortTrainingRun_DecreasesEveryTasksLoss(string name)
     {
         LossWeighting weighting = name switch
@@ -31,7 +32,8 @@ public class GradientMethodsTrainingTests
             "gradvac" => new GradVac(seed: 3),
             "graddrop" => new GradDrop(seed: 3),
             "config" => new ConFig(),
-            _ => new FairGrad(),
+            "fairgrad" => new FairGrad(),
+            _ => new MoCo(),
         };
         var (train, validation) = TrainingData.Encoded();
         var report = new MultiTaskTrainer(TrainingData.Model(train.Width), new TrainerOptions { Epochs = 5, Weighting = weighting }).Fit(train, validation);
