@@ -113,6 +113,13 @@ public sealed class MoCo : LossWeighting
         var gradient = GramMatrix.Multiply(gram, sub);
         var moved = new double[sub.Length];
         for (int a = 0; a < sub.Length; a++) moved[a] = sub[a] - gamma * (gradient[a] + Rho * sub[a]);
+        for (int a = 0; a < moved.Length; a++)
+        {
+            // Non-finite gradients make non-finite weights: a divergence, reported like a non-finite loss.
+            if (!double.IsFinite(moved[a]))
+                throw new Training.TrainingDivergedException($"the weight MoCo computed for task '{context.TaskNames[present[a]]}'",
+                    context.TaskNames[present[a]], moved[a], context.Epoch, context.Step);
+        }
         var projected = Simplex.Project(moved, mass);
         var weights = new double[grads.Length];
         var shared = new float[context.SharedNumel];
