@@ -24,6 +24,8 @@ public class CAGradTests
     [InlineData(3, 1, -1, 0.5, 0.4)]
     [InlineData(1, 0, -0.5, 1, 0.9)]
     [InlineData(2, 0, 0, 0.1, 0.4)]
+    [InlineData(1, 0, -1, 0.05f, 0.4)]
+    [InlineData(1, 0.5f, -1, -0.48f, 0.1)]
     public void TwoTasks_MatchTheDualSolvedByTernarySearch(float a0, float a1, float b0, float b1, double c)
     {
         // The paper's dual: min over γ ∈ [0, 1] of F(γ) = g_γ·g₀ + c‖g₀‖·‖g_γ‖, g_γ = γg₁ + (1 − γ)g₂, convex in γ,

@@ -23,10 +23,11 @@ public static class MinNormPoint
 {
     /// <summary>The exact minimum-norm weights on the simplex.</summary>
     /// <param name="gram">The Gram matrix Gᵢⱼ = gᵢ·gⱼ: symmetric positive semi-definite, T×T.</param>
+    /// <param name="maxIterations">Active-set iterations at most; 0 means 3T + 10, always enough in exact arithmetic.</param>
     /// <returns>α with αᵢ ≥ 0 and Σᵢ αᵢ = 1 minimising αᵀGα.</returns>
     /// <exception cref="ArgumentException">The matrix is not square, symmetric and finite.</exception>
     /// <exception cref="SolverConvergenceException">The underlying NNLS solver did not converge.</exception>
-    public static double[] Solve(double[,] gram)
+    public static double[] Solve(double[,] gram, int maxIterations = 0)
     {
         int n = GramMatrix.Validate(gram, nameof(gram));
         if (n == 1) return [1.0];
@@ -36,7 +37,16 @@ public static class MinNormPoint
         var shifted = new double[n, n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) shifted[i, j] = gram[i, j] / scale + 1;
-        var u = NonNegativeLeastSquares.Solve(shifted, Enumerable.Repeat(1.0, n).ToArray());
+        double[] u;
+        try
+        {
+            u = NonNegativeLeastSquares.Solve(shifted, Enumerable.Repeat(1.0, n).ToArray(), maxIterations);
+        }
+        catch (SolverConvergenceException e)
+        {
+            throw new SolverConvergenceException("MinNormPoint (Lawson–Hanson)", e.Iterations, e.Residual,
+                "The active set kept changing; the Gram matrix of the task gradients is probably nearly singular at the scale of its entries.");
+        }
         double sum = u.Sum();
         for (int i = 0; i < n; i++) u[i] /= sum;
         return u;

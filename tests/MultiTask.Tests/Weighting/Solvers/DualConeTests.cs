@@ -43,4 +43,13 @@ public class DualConeTests
             }
         }
     }
+
+    [Fact]
+    public void TooFewIterations_ThrowNamingTheSolver()
+    {
+        // Projecting −(g1 + g2) for g1 = (1, 0), g2 = (0, 1) needs both weights raised: two active-set iterations.
+        var act = () => DualCone.ProjectWeights(SolverTestKit.Gram([1, 0], [0, 1]), [-1, -1], maxIterations: 1);
+        act.Should().Throw<SolverConvergenceException>().WithMessage("DualCone.ProjectWeights*after 1 iterations*residual 1*");
+        Expect.Close(DualCone.ProjectWeights(SolverTestKit.Gram([1, 0], [0, 1]), [-1, -1]), 0, 0);
+    }
 }

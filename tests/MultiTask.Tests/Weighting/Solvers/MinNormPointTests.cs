@@ -68,4 +68,13 @@ public class MinNormPointTests
         var e = SolverTestKit.Combine(g, iterative);
         SolverTestKit.Dot(e, e).Should().BeGreaterThanOrEqualTo(SolverTestKit.Dot(d, d) - 1e-12, "the exact point has the least norm");
     }
+
+    [Fact]
+    public void TooFewIterations_ThrowNamingTheSolver()
+    {
+        // (1, 0), (0, 1), (−1, −1): all three vectors are in the support, so one active-set iteration is not enough.
+        var act = () => MinNormPoint.Solve(SolverTestKit.Gram([1, 0], [0, 1], [-1, -1]), maxIterations: 1);
+        var e = act.Should().Throw<SolverConvergenceException>().WithMessage("MinNormPoint*after 1 iterations*residual*").Which;
+        e.Residual.Should().BePositive();
+    }
 }
