@@ -24,9 +24,6 @@ internal sealed class GradientSpace
     /// <summary>Gᵢⱼ = gᵢ·gⱼ over the present tasks.</summary>
     public double[,] Gram { get; }
 
-    /// <summary>The present task gradients, in the order of <see cref="Present"/>.</summary>
-    public float[][] PresentGradients => [.. Present.Select(i => Gradients[i]!)];
-
     /// <summary>Builds the Gram matrix of the present tasks' gradients; a non-finite entry is a divergence.</summary>
     public static GradientSpace Of(float[]?[] gradients, WeightingContext context, string strategy)
     {

@@ -136,43 +136,6 @@ internal static class GramMatrix
         return x;
     }
 
-    /// <summary>Solves the square system A·x = b by Gaussian elimination with partial pivoting; null when A is singular to working precision.</summary>
-    public static double[]? SolveGeneral(double[,] a, double[] b)
-    {
-        int n = b.Length;
-        var m = (double[,])a.Clone();
-        var x = (double[])b.Clone();
-        double scale = 0;
-        foreach (double v in m) scale = Math.Max(scale, Math.Abs(v));
-        if (scale == 0) return null;
-        for (int k = 0; k < n; k++)
-        {
-            int pivot = k;
-            for (int i = k + 1; i < n; i++)
-                if (Math.Abs(m[i, k]) > Math.Abs(m[pivot, k])) pivot = i;
-            if (Math.Abs(m[pivot, k]) <= 1e-13 * scale) return null;
-            if (pivot != k)
-            {
-                for (int j = 0; j < n; j++) (m[k, j], m[pivot, j]) = (m[pivot, j], m[k, j]);
-                (x[k], x[pivot]) = (x[pivot], x[k]);
-            }
-            for (int i = k + 1; i < n; i++)
-            {
-                double f = m[i, k] / m[k, k];
-                if (f == 0) continue;
-                for (int j = k; j < n; j++) m[i, j] -= f * m[k, j];
-                x[i] -= f * x[k];
-            }
-        }
-        for (int i = n - 1; i >= 0; i--)
-        {
-            double sum = x[i];
-            for (int j = i + 1; j < n; j++) sum -= m[i, j] * x[j];
-            x[i] = sum / m[i, i];
-        }
-        return x;
-    }
-
     /// <summary>
     /// Eigenvalues (descending) and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi rotations,
     /// which for the T×T matrices here converge to full precision in a few sweeps.
