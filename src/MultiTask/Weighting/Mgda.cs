@@ -125,51 +125,7 @@ public sealed class Mgda : LossWeighting
         StationarySteps = (long)steps;
     }
 
-    /// <summary>The α on the simplex minimising ‖Σ αᵢ gᵢ‖², given the Gram matrix of the gᵢ.</summary>
-    internal static double[] MinNormWeights(double[,] gram, int maxIterations, double tolerance)
-    {
-        int n = gram.GetLength(0);
-        if (n == 1) return [1.0];
-        if (n == 2)
-        {
-            double gamma = MinNormOfTwo(gram[0, 0], gram[0, 1], gram[1, 1]);
-            return [gamma, 1 - gamma];
-        }
-        var alpha = Enumerable.Repeat(1.0 / n, n).ToArray();
-        var gAlpha = new double[n];
-        for (int iteration = 0; iteration < maxIterations; iteration++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                gAlpha[i] = 0;
-                for (int j = 0; j < n; j++) gAlpha[i] += gram[i, j] * alpha[j];
-            }
-            // The vertex that most decreases the norm: the task whose gradient agrees least with the current point.
-            int t = 0;
-            for (int i = 1; i < n; i++)
-                if (gAlpha[i] < gAlpha[t]) t = i;
-            double vv = 0;
-            for (int i = 0; i < n; i++) vv += alpha[i] * gAlpha[i];
-            // Line search between the current point v = Σαg and the vertex g_t: γ weights v.
-            double gamma = MinNormOfTwo(vv, gAlpha[t], gram[t, t]);
-            double change = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double next = gamma * alpha[i] + (i == t ? 1 - gamma : 0);
-                change = Math.Max(change, Math.Abs(next - alpha[i]));
-                alpha[i] = next;
-            }
-            if (change < tolerance) break;
-        }
-        return alpha;
-    }
-
-    /// <summary>γ ∈ [0, 1] minimising ‖γ·u + (1 − γ)·v‖² from u·u, u·v and v·v (Sener and Koltun, Algorithm 1).</summary>
-    private static double MinNormOfTwo(double uu, double uv, double vv)
-    {
-        if (uv >= uu) return 1.0;
-        if (uv >= vv) return 0.0;
-        double denominator = uu + vv - 2 * uv;
-        return denominator <= 0 ? 0.5 : Math.Clamp((vv - uv) / denominator, 0, 1);
-    }
+    /// <summary>The α on the simplex minimising ‖Σ αᵢ gᵢ‖², given the Gram matrix of the gᵢ (the paper's Frank–Wolfe solver).</summary>
+    internal static double[] MinNormWeights(double[,] gram, int maxIterations, double tolerance) =>
+        Solvers.MinNormPoint.FrankWolfe(gram, maxIterations, tolerance);
 }
