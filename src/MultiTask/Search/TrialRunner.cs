@@ -159,8 +159,15 @@ public sealed class TrialRunner
             var units = Partitioner.Create(Enumerable.Range(0, n * k), EnumerablePartitionerOptions.NoBuffering);
             // Folds already fill the cores, so each fold's matrix products run on its own thread only
             // (the engine setting is per thread; products give the same bits with any thread count).
-            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallel, CancellationToken = _cancellationToken }, u =>
+            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallel, CancellationToken = _cancellationToken }, (u, loop) =>
             {
+                // The loop notices a cancelled token only at its own pace (under a busy thread pool, after every fold had
+                // started); checking here guarantees that no fold starts after the cancel.
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    loop.Stop();
+                    return;
+                }
                 int previous = EngineOptions.MaxThreads;
                 EngineOptions.MaxThreads = 1;
                 try { RunFold(u); }
