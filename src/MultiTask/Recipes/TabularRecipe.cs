@@ -49,14 +49,13 @@ public static class TabularRecipe
         options.Validate();
         var tasks = options.Tasks?.ToArray() ?? LabelledTasks(train);
         foreach (var task in tasks) train.TaskIndex(task);
-        TabularPart Part(MultiTaskDataset data, PooledTasks? pooled) =>
-            FitPart(data, pooled is null ? tasks : [pooled.Name], options, pooled, progress, cancellationToken);
         TabularPart[] parts = options.Sharing switch
         {
             TaskSharing.SingleTask => [.. tasks.Select(task => FitPart(
                 train.Subset([.. Enumerable.Range(0, train.RowCount).Where(r => train.IsLabeled(task, r))]), [task], options, null, progress, cancellationToken))],
-            TaskSharing.Pooled when PooledTasks.Create(train, tasks) is var pooled => [Part(pooled.Stack(train), pooled)],
-            _ => [Part(train, null)],
+            TaskSharing.Pooled when PooledTasks.Create(train, tasks) is var pooled =>
+                [FitPart(pooled.Stack(train), [pooled.Name], options, pooled, progress, cancellationToken)],
+            _ => [FitPart(train, tasks, options, null, progress, cancellationToken)],
         };
         return new TabularModel(train.Schema, train.Tasks, tasks, parts);
     }
