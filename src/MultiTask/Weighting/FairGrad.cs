@@ -20,8 +20,8 @@ namespace MultiTask.Weighting;
 /// </para>
 /// <para>
 /// Use it to choose how strongly the slowest task is favoured: α = 1 is Nash-MTL's allocation, larger α
-/// favours the task that improves least. Like Nash-MTL it needs linearly independent gradients and throws
-/// <see cref="SolverConvergenceException"/> when a positive combination of them cancels.
+/// favours the task that improves least. Like Nash-MTL it needs linearly independent gradients: a step where a
+/// positive combination of them cancels uses equal weights instead (the diagnostic <c>fallback</c> is 1).
 /// </para>
 /// </remarks>
 public sealed class FairGrad : LossWeighting
@@ -62,8 +62,10 @@ public sealed class FairGrad : LossWeighting
     protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
     {
         var space = GradientSpace.Of(TaskGradients(taskLosses, context), context, nameof(FairGrad));
-        var weights = NashMtl.Bargain(space.Gram, gram => NashBargaining.SolveAlphaFair(gram, Alpha, MaxIterations, Tolerance), MaxNorm, out double norm);
+        var weights = NashMtl.Bargain(space.Gram, gram => NashBargaining.SolveAlphaFair(gram, Alpha, MaxIterations, Tolerance), MaxNorm, out double norm,
+            out bool fallback);
         double objective = BackwardWithSharedGradient(taskLosses, space.Combine(weights, context.SharedNumel), context);
-        return new WeightingResult(space.PerTask(weights), objective, new Dictionary<string, double> { ["direction_norm"] = norm });
+        return new WeightingResult(space.PerTask(weights), objective,
+            new Dictionary<string, double> { ["direction_norm"] = norm, ["fallback"] = fallback ? 1 : 0 });
     }
 }

@@ -24,8 +24,8 @@ namespace MultiTask.Weighting;
 /// </para>
 /// <para>
 /// Use it when tasks have gradients of very different sizes: a task with a small gradient gets a large αᵢ.
-/// It needs linearly independent gradients; two exactly opposed gradients have no bargaining solution and
-/// throw <see cref="SolverConvergenceException"/>.
+/// It needs linearly independent gradients: where gradients cancel (two exactly or nearly opposed ones) there is
+/// no bargaining solution, and that step uses equal weights instead (the diagnostic <c>fallback</c> is 1).
 /// </para>
 /// </remarks>
 public sealed class NashMtl : LossWeighting
@@ -59,17 +59,22 @@ public sealed class NashMtl : LossWeighting
     protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
     {
         var space = GradientSpace.Of(TaskGradients(taskLosses, context), context, nameof(NashMtl));
-        var alpha = Bargain(space.Gram, gram => NashBargaining.Solve(gram, MaxIterations, Tolerance), MaxNorm, out double norm);
+        var alpha = Bargain(space.Gram, gram => NashBargaining.Solve(gram, MaxIterations, Tolerance), MaxNorm, out double norm, out bool fallback);
         double objective = BackwardWithSharedGradient(taskLosses, space.Combine(alpha, context.SharedNumel), context);
-        return new WeightingResult(space.PerTask(alpha), objective, new Dictionary<string, double> { ["direction_norm"] = norm });
+        return new WeightingResult(space.PerTask(alpha), objective,
+            new Dictionary<string, double> { ["direction_norm"] = norm, ["fallback"] = fallback ? 1 : 0 });
     }
 
     /// <summary>
     /// Bargaining weights over the tasks with a non-zero gradient (the others get 0), scaled so the combined
-    /// gradient's norm is at most <paramref name="maxNorm"/> (0: no clipping).
+    /// gradient's norm is at most <paramref name="maxNorm"/> (0: no clipping). When no bargaining solution exists
+    /// (gradients whose positive combination cancels) the step falls back to equal weights and
+    /// <paramref name="fallback"/> is true: a training run goes on, as in the authors' code, which keeps the
+    /// previous step's weights instead (that would be state to checkpoint; equal weights are not).
     /// </summary>
-    internal static double[] Bargain(double[,] gram, Func<double[,], double[]> solve, double maxNorm, out double norm)
+    internal static double[] Bargain(double[,] gram, Func<double[,], double[]> solve, double maxNorm, out double norm, out bool fallback)
     {
+        fallback = false;
         int n = gram.GetLength(0);
         double longest = GramMatrix.MaxDiagonal(gram);
         var active = Enumerable.Range(0, n).Where(a => gram[a, a] > 1e-24 * longest && longest > 0).ToArray();
@@ -79,7 +84,16 @@ public sealed class NashMtl : LossWeighting
             var sub = new double[active.Length, active.Length];
             for (int a = 0; a < active.Length; a++)
                 for (int b = 0; b < active.Length; b++) sub[a, b] = gram[active[a], active[b]];
-            var solved = solve(sub);
+            double[] solved;
+            try
+            {
+                solved = solve(sub);
+            }
+            catch (SolverConvergenceException)
+            {
+                solved = Enumerable.Repeat(1.0 / active.Length, active.Length).ToArray();
+                fallback = true;
+            }
             for (int a = 0; a < active.Length; a++) alpha[active[a]] = solved[a];
         }
         norm = Math.Sqrt(Math.Max(0, GramMatrix.Quadratic(gram, alpha, alpha)));
