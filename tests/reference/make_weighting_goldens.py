@@ -13,6 +13,10 @@ of every possible order ("alternatives") and the test requires the C# result to 
 draws one uniform number per coordinate; it is included only where every coordinate's non-zero task
 gradients agree in sign, which makes the draw irrelevant (checked here by trying both extremes of u).
 
+Loss-space methods: the weights (and, for learned scales, the gradients of the scales) from autograd on each
+paper's objective; DB-MTL and ExcessMTL, which read task gradients, over three steps of the same inputs. Rlw
+draws its weights and is left out; the epoch-driven ones (DWA) get a recorded loss history.
+
 Run with Debian's packages: /usr/bin/python3 tests/reference/make_weighting_goldens.py
 """
 import itertools
@@ -346,13 +350,87 @@ def dwa(history, temperature=2.0):
     return [float(v) for v in len(history) * torch.softmax(r / temperature, 0)]
 
 
+def uncertainty(losses, s, classification):
+    """Kendall et al. 2018, eqs. (7)/(10): Σ cᵢ·exp(−sᵢ)·Lᵢ + ½sᵢ, cᵢ = ½ (regression) or 1 (classification)."""
+    x = torch.tensor(losses, requires_grad=True)
+    sv = torch.tensor(s, requires_grad=True)
+    c = torch.tensor([1.0 if k else 0.5 for k in classification])
+    (c * torch.exp(-sv) * x + 0.5 * sv).sum().backward()
+    return [float(v) for v in x.grad], [float(v) for v in sv.grad]
+
+
+def imtl_l(losses, s):
+    """Liu et al. 2021, §3.2 (IMTL-L): Σ exp(sᵢ)·Lᵢ − sᵢ."""
+    x = torch.tensor(losses, requires_grad=True)
+    sv = torch.tensor(s, requires_grad=True)
+    (torch.exp(sv) * x - sv).sum().backward()
+    return [float(v) for v in x.grad], [float(v) for v in sv.grad]
+
+
+def learned(name, method, losses, s, result):
+    return {"name": name, "method": method, "losses": losses, "log_scales": s, "weights": result[0], "log_scale_grads": result[1]}
+
+
 loss_cases = [
+    learned("uncertainty_regression", "UncertaintyWeighting", [0.8, 3.0], [0.3, -0.7], uncertainty([0.8, 3.0], [0.3, -0.7], [False, False])),
+    learned("imtl_l_three", "ImtlL", [0.8, 3.0, 0.05], [0.3, -0.7, 1.5], imtl_l([0.8, 3.0, 0.05], [0.3, -0.7, 1.5])),
+
     {"name": "gls_two", "method": "Gls", "losses": [0.5, 2.0], "weights": gls([0.5, 2.0])},
     {"name": "gls_three", "method": "Gls", "losses": [0.1, 1.0, 7.5], "weights": gls([0.1, 1.0, 7.5])},
     {"name": "dwa_three", "method": "DynamicWeightAverage", "losses": [1.0, 1.0, 1.0],
      "history": [[2.0, 1.0], [1.0, 0.9], [0.5, 0.55]], "weights": dwa([[2.0, 1.0], [1.0, 0.9], [0.5, 0.55]])},
 ]
 
+
+
+# ---------------------------------------------------------------- loss-space methods driven by task gradients
+# Lᵢ = θ·(mₖᵢ·gᵢ) + cᵢ at θ = 0: at step k the loss is cᵢ and its gradient on the shared vector mₖᵢ·gᵢ.
+STEP_SCALES = [[1.0, 1.0, 1.0], [0.5, 2.0, 1.0], [2.0, 0.3, 0.7]]
+
+def db_mtl(g0, c, steps, beta=0.9, sigma=0.0, eps=1e-8):
+    """Lin et al. 2023 (DB-MTL), Algorithm 1 as in LibMTL: EMA of the gradients of log(Lᵢ + ε), each scaled to the largest norm."""
+    buffer = torch.zeros_like(g0)
+    out = []
+    for k in range(1, steps + 1):
+        g = g0 * torch.tensor(STEP_SCALES[k - 1][:g0.shape[0]]).unsqueeze(1)
+        x = torch.zeros(g.shape[1], requires_grad=True)
+        log_losses = [torch.log(x @ g[i] + c[i] + eps) for i in range(g.shape[0])]
+        grads = torch.stack([torch.autograd.grad(l, x, retain_graph=True)[0] for l in log_losses])
+        buffer = grads + beta / k ** sigma * (buffer - grads)
+        norms = torch.linalg.norm(buffer, dim=1)
+        alpha = norms.max() / (norms + 1e-8)
+        out.append({"weights": [float(v) for v in alpha], "direction": vec(alpha @ buffer)})
+    return out
+
+
+def excess_mtl(g0, c, steps, eta=0.5):
+    """He et al. 2024 (ExcessMTL), Algorithm 1 with the diagonal AdaGrad Hessian, as in the authors' code."""
+    t = g0.shape[0]
+    acc = torch.zeros_like(g0)
+    w = torch.ones(t)
+    first = None
+    out = []
+    for k in range(steps):
+        g = g0 * torch.tensor(STEP_SCALES[k][:t]).unsqueeze(1)
+        acc = acc + g * g
+        e = (g * g / torch.sqrt(acc + 1e-7)).sum(1)
+        if first is None:
+            first = e.clone()
+        else:
+            w = w * torch.exp(eta * e / first)
+            w = w / w.sum() * t
+        out.append({"weights": [float(v) for v in w], "direction": vec(w @ g)})
+    return out
+
+
+gradient_loss_cases = []
+for name, offsets in [("dominant_2t_3d", [2.0, 0.5]), ("conflicting_3t_3d", [1.0, 3.0, 0.25]), ("dominant_3t_5d", [0.3, 1.5, 4.0])]:
+    g = torch.tensor(CASES[name])
+    gradient_loss_cases.append({"name": f"DbMtl_{name}", "method": "DbMtl", "gradients": CASES[name], "offsets": offsets,
+                                "step_scales": STEP_SCALES, "steps": db_mtl(g, offsets, 3)})
+    gradient_loss_cases.append({"name": f"ExcessMtl_{name}", "method": "ExcessMtl", "gradients": CASES[name], "offsets": offsets,
+                                "step_scales": STEP_SCALES, "steps": excess_mtl(g, offsets, 3)})
+
 with open(OUT, "w") as f:
-    json.dump({"cases": cases, "loss_cases": loss_cases}, f, indent=1)
+    json.dump({"cases": cases, "loss_cases": loss_cases, "gradient_loss_cases": gradient_loss_cases}, f, indent=1)
 print("wrote", OUT)

@@ -37,7 +37,8 @@ public class WeightingGoldenTests
     public static IEnumerable<object[]> GradientCases() =>
         Golden()["cases"]!.AsArray().SelectMany(c => c!["methods"]!.AsObject().Select(m => new object[] { (string)c["name"]!, m.Key }));
 
-    public static IEnumerable<object[]> LossCases() => Golden()["loss_cases"]!.AsArray().Select(c => new object[] { (string)c!["name"]! });
+    public static IEnumerable<object[]> LossCases() =>
+        Golden()["loss_cases"]!.AsArray().Where(c => c!["log_scales"] is null).Select(c => new object[] { (string)c!["name"]! });
 
     [Fact]
     public void Golden_file_covers_every_gradient_space_method_in_every_case()
@@ -119,6 +120,75 @@ public class WeightingGoldenTests
         // Lᵢ = lossᵢ·θ with θ = 1: the loss has the golden value and a gradient.
         var result = weighting.Backward([.. losses.Select(l => (Tensor?)(theta * (float)l).Sum())], context);
         Within(result.Weights, expected).Should().BeTrue($"got ({string.Join(", ", result.Weights)}), expected ({string.Join(", ", expected)})");
+    }
+
+    public static IEnumerable<object[]> LearnedScaleCases() =>
+        Golden()["loss_cases"]!.AsArray().Where(c => c!["log_scales"] is not null).Select(c => new object[] { (string)c!["name"]! });
+
+    public static IEnumerable<object[]> GradientLossCases() =>
+        Golden()["gradient_loss_cases"]!.AsArray().Select(c => new object[] { (string)c!["name"]! });
+
+    [Theory]
+    [MemberData(nameof(LearnedScaleCases))]
+    public void Learned_scales_get_the_reference_gradients(string caseName)
+    {
+        var c = Golden()["loss_cases"]!.AsArray().Single(n => (string)n!["name"]! == caseName)!;
+        var losses = ToDoubles(c["losses"]!);
+        var scales = ToDoubles(c["log_scales"]!);
+        var theta = new Parameter(Tensor.FromArray([1f], 1));
+        var names = Enumerable.Range(1, losses.Length).Select(i => $"t{i}").ToArray();
+        var context = new WeightingContext(names, [theta]);
+        LossWeighting weighting = (string)c["method"]! switch
+        {
+            "UncertaintyWeighting" => new UncertaintyWeighting(),
+            "ImtlL" => new ImtlL(),
+            var other => throw new InvalidOperationException($"No factory for {other}."),
+        };
+        weighting.Initialize(context);
+        var scale = weighting.Parameters().Single();
+        scale.Numel.Should().Be(losses.Length, "one learned log-scale per task");
+        for (int i = 0; i < losses.Length; i++) scale.AsSpan()[i] = (float)scales[i];
+
+        var result = weighting.Backward([.. losses.Select(l => (Tensor?)(theta * (float)l).Sum())], context);
+
+        Within(result.Weights, ToDoubles(c["weights"]!)).Should().BeTrue($"weights ({string.Join(", ", result.Weights)})");
+        var grads = scale.Grad!.ToArray();
+        Within(grads, ToDoubles(c["log_scale_grads"]!)).Should().BeTrue($"log-scale gradients ({string.Join(", ", grads)})");
+    }
+
+    [Theory]
+    [MemberData(nameof(GradientLossCases))]
+    public void Gradient_driven_weights_match_the_reference_over_steps(string caseName)
+    {
+        var c = Golden()["gradient_loss_cases"]!.AsArray().Single(n => (string)n!["name"]! == caseName)!;
+        var gradients = c["gradients"]!.AsArray().Select(ToDoubles).ToArray();
+        var offsets = ToDoubles(c["offsets"]!);
+        var scales = c["step_scales"]!.AsArray().Select(ToDoubles).ToArray();
+        int dims = gradients[0].Length;
+        var theta = new Parameter(Tensor.FromArray(new float[dims], dims));
+        var names = Enumerable.Range(1, gradients.Length).Select(i => $"t{i}").ToArray();
+        var context = new WeightingContext(names, [theta]);
+        LossWeighting weighting = (string)c["method"]! switch
+        {
+            "DbMtl" => new DbMtl(beta: 0.9, betaSigma: 0),
+            "ExcessMtl" => new ExcessMtl(stepSize: 0.5),
+            var other => throw new InvalidOperationException($"No factory for {other}."),
+        };
+        var steps = c["steps"]!.AsArray();
+        for (int k = 0; k < steps.Count; k++)
+        {
+            theta.Grad = null;
+            // Lᵢ = θ·(mₖᵢ·gᵢ) + cᵢ at θ = 0: the loss is cᵢ, its gradient mₖᵢ·gᵢ.
+            var losses = gradients.Select((g, i) =>
+                (Tensor?)(theta.Dot(Tensor.FromArray([.. g.Select(v => (float)(v * scales[k][i]))], dims)) + (float)offsets[i])).ToArray();
+            var result = weighting.Backward(losses, context);
+            context.Step++;
+            var expectedWeights = ToDoubles(steps[k]!["weights"]);
+            var expectedDirection = ToDoubles(steps[k]!["direction"]);
+            Within(result.Weights, expectedWeights).Should().BeTrue($"step {k + 1}: weights ({string.Join(", ", result.Weights)}), expected ({string.Join(", ", expectedWeights)})");
+            var direction = theta.Grad!.ToArray();
+            Within(direction, expectedDirection).Should().BeTrue($"step {k + 1}: direction ({string.Join(", ", direction)}), expected ({string.Join(", ", expectedDirection)})");
+        }
     }
 
     private static double[] ToDoubles(JsonNode? node) => [.. node!.AsArray().Select(v => (double)v!)];
