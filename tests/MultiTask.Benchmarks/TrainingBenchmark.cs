@@ -16,9 +16,9 @@ namespace MultiTask.Benchmarks;
 /// </summary>
 public static class TrainingBenchmark
 {
-    private sealed record Workload(string Name, int Rows, int Features, int Epochs, int Batch, int[] Shared, int[] Head, int Tasks, bool Masked);
+    internal sealed record Workload(string Name, int Rows, int Features, int Epochs, int Batch, int[] Shared, int[] Head, int Tasks, bool Masked);
 
-    private static readonly Workload W1 = new("W1", 20_000, 8, 3, 64, [64, 64], [32], 2, Masked: true);
+    internal static readonly Workload W1 = new("W1", 20_000, 8, 3, 64, [64, 64], [32], 2, Masked: true);
     private static readonly Workload W3 = new("W3", 8_192, 512, 1, 256, [1024, 1024, 1024], [32], 4, Masked: false);
 
     /// <summary>Runs workload <c>w1</c>, <c>w2</c>, <c>w3</c> or <c>w4</c>. Options: --base W1|W3 (w4), --epochs N.</summary>
@@ -69,7 +69,7 @@ public static class TrainingBenchmark
 
     // ---- W1 / W3 / W4: hard parameter sharing ----
 
-    private sealed class Mlp
+    internal sealed class Mlp
     {
         public readonly Sequential Shared;
         public readonly Sequential[] Heads;
@@ -105,7 +105,7 @@ public static class TrainingBenchmark
         }
     }
 
-    private sealed class TabularData
+    internal sealed class TabularData
     {
         public readonly float[] X;
         public readonly float[][] Y;
@@ -214,7 +214,7 @@ public static class TrainingBenchmark
         for (int i = 0; i < shared; i++) model.SharedParams[i].Grad = sum[i];
     }
 
-    private static Tensor Gather(float[] column, int[] idx)
+    internal static Tensor Gather(float[] column, int[] idx)
     {
         var values = new float[idx.Length];
         for (int i = 0; i < idx.Length; i++) values[i] = column[idx[i]];

@@ -83,17 +83,29 @@ public static class NashBargaining
             for (int i = 0; i < n; i++)
                 if (step[i] < 0) t = Math.Min(t, -0.99 * w[i] / step[i]);
             double f0 = Objective(gram, w, p);
+            // Near the solution the decrease Newton promises (≈ residual²) falls below the rounding error of the
+            // objective's terms, and comparing objective values would reject every step length and stall there;
+            // that close, the full Newton step is the right one, so take it without the test.
+            bool belowRounding = decrement <= 1e-10 * ObjectiveMagnitude(gram, w, p);
             var next = new double[n];
             for (int tries = 0; tries < 60; tries++)
             {
                 for (int i = 0; i < n; i++) next[i] = w[i] + t * step[i];
-                if (Objective(gram, next, p) <= f0 - 0.25 * t * decrement) break;
+                if (belowRounding || Objective(gram, next, p) <= f0 - 0.25 * t * decrement) break;
                 t /= 2;
             }
             Array.Copy(next, w, n);
         }
         throw new SolverConvergenceException(name, maxIterations, residual,
             "No positive weights satisfy the bargaining condition: a positive combination of the task gradients cancels (e.g. two exactly opposed gradients).");
+    }
+
+    /// <summary>1 + the sum of the magnitudes of the objective's terms: the scale of its rounding error.</summary>
+    private static double ObjectiveMagnitude(double[,] gram, double[] w, double p)
+    {
+        double value = 1 + Math.Abs(0.5 * GramMatrix.Quadratic(gram, w, w));
+        foreach (double a in w) value += Math.Abs(p == 1 ? Math.Log(a) : Math.Pow(a, 1 - p) / (1 - p));
+        return value;
     }
 
     /// <summary>½·wᵀGw − Σᵢ h(wᵢ) with h(w) = log w for p = 1/α = 1, else w^(1−p)/(1−p).</summary>

@@ -38,6 +38,20 @@ public class NashBargainingTests
     }
 
     [Fact]
+    public void ConvergesWhereTheLineSearchCannotSeeTheLastDecrease()
+    {
+        // The Gram matrix of W1's two task gradients at one training step. Newton reaches a residual of about
+        // 1e-8, where the objective's remaining decrease (≈ residual²) is below its rounding error, so an
+        // Armijo test on objective values alone rejects every step length and the solver used to stall there.
+        var gram = new double[,] { { 0.05989411380838359, -0.027200153214258095 }, { -0.027200153214258095, 0.12381017850638405 } };
+        // scipy.optimize.least_squares on Gα − 1/α.
+        Expect.Close(NashBargaining.Solve(gram), 4.94011354, 3.43598159);
+        var fair = NashBargaining.SolveAlphaFair(gram, 2);
+        var gw = new[] { gram[0, 0] * fair[0] + gram[0, 1] * fair[1], gram[1, 0] * fair[0] + gram[1, 1] * fair[1] };
+        for (int i = 0; i < 2; i++) (Math.Sqrt(fair[i]) * gw[i]).Should().BeApproximately(1, 1e-9);
+    }
+
+    [Fact]
     public void OpposedGradients_HaveNoSolution_AndTheFailureIsNamed()
     {
         var act = () => NashBargaining.Solve(new double[,] { { 1, -1 }, { -1, 1 } }, maxIterations: 50);
