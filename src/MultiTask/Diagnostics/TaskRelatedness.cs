@@ -68,7 +68,7 @@ public sealed class TaskRelatedness
         sb.Append(CultureInfo.InvariantCulture, $"Task relatedness over {SampledSteps} sampled steps (every {Every}), {Epochs.Count} epochs").AppendLine();
         sb.AppendLine("gradient cosine (shared parameters):").Append(Cosine);
         sb.AppendLine("conflict frequency (share of steps with negative cosine):").Append(ConflictFrequency);
-        if (Affinity is not null) sb.AppendLine("affinity Z[row -> column] = 1 - L_column(after step on row) / L_column(before):").Append(Affinity);
+        if (Affinity is not null) sb.AppendLine("affinity Z[row -> column] = 1 - L_column(after step on row) / L_column(before):").Append(Affinity.ToString("0.0000"));
         return sb.ToString();
     }
 }
