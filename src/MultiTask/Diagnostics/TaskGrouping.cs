@@ -235,7 +235,7 @@ public sealed class TaskGrouping
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{Groups.Count} group(s), total affinity {TotalAffinity:0.0000} ({(IsExact ? "exact" : "greedy")})").AppendLine();
+        sb.Append(CultureInfo.InvariantCulture, $"{Groups.Count} group(s), total affinity {TotalAffinity:G4} ({(IsExact ? "exact" : "greedy")})").AppendLine();
         for (int g = 0; g < Groups.Count; g++)
         {
             var served = ServedBy.Where(kv => kv.Value == g).Select(kv => kv.Key).ToList();

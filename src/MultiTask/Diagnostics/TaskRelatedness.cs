@@ -68,7 +68,18 @@ public sealed class TaskRelatedness
         sb.Append(CultureInfo.InvariantCulture, $"Task relatedness over {SampledSteps} sampled steps (every {Every}), {Epochs.Count} epochs").AppendLine();
         sb.AppendLine("gradient cosine (shared parameters):").Append(Cosine);
         sb.AppendLine("conflict frequency (share of steps with negative cosine):").Append(ConflictFrequency);
-        if (Affinity is not null) sb.AppendLine("affinity Z[row -> column] = 1 - L_column(after step on row) / L_column(before):").Append(Affinity.ToString("0.0000"));
+        if (Affinity is not null) sb.AppendLine("affinity Z[row -> column] = 1 - L_column(after step on row) / L_column(before):").Append(Affinity.ToString(AffinityFormat(Affinity)));
         return sb.ToString();
+    }
+
+    /// <summary>Enough decimals for three significant digits of the largest entry: affinities scale with the lookahead step.</summary>
+    private static string AffinityFormat(TaskMatrix affinity)
+    {
+        double largest = 0;
+        for (int i = 0; i < affinity.Count; i++)
+            for (int j = 0; j < affinity.Count; j++)
+                if (double.IsFinite(affinity[i, j])) largest = Math.Max(largest, Math.Abs(affinity[i, j]));
+        int decimals = largest > 0 ? Math.Clamp(2 - (int)Math.Floor(Math.Log10(largest)), 3, 8) : 3;
+        return "0." + new string('0', decimals);
     }
 }
