@@ -53,13 +53,13 @@ public class TaskRelatednessMonitorTests
         return model;
     }
 
-    private static TaskRelatedness Measure(string[] tasks, int epochs = 3)
+    private static TaskRelatedness Measure(string[] tasks, int epochs = 3, int rows = 256, int batchSize = 32)
     {
-        var train = Data(tasks);
+        var train = Data(tasks, rows);
         var monitor = new TaskRelatednessMonitor(every: 2, lookaheadLearningRate: 0.05);
         var report = new MultiTaskTrainer(SameHeads(train.Width, tasks), new TrainerOptions
         {
-            Epochs = epochs, BatchSize = 32, Seed = 7, Optimizer = new SgdOptions { LearningRate = 0.01 }, Callbacks = [monitor],
+            Epochs = epochs, BatchSize = batchSize, Seed = 7, Optimizer = new SgdOptions { LearningRate = 0.01 }, Callbacks = [monitor],
         }).Fit(train);
         var result = report.Diagnostic<TaskRelatedness>();
         result.Should().NotBeNull().And.BeSameAs(monitor.Result);
@@ -78,13 +78,14 @@ public class TaskRelatednessMonitorTests
     }
 
     [Fact]
-    public void UnrelatedTask_IsNearZero_ComparedWithIdenticalAndOpposedTasks()
+    public void UnrelatedTask_IsNearZero()
     {
-        var r = Measure(["same", "unrelated"]);
-        r.Cosine["same", "unrelated"].Should().BeInRange(-0.3, 0.3);
+        // Larger batches: on 32 rows the sample correlation of two independent targets alone moves the cosine by about 0.2.
+        var r = Measure(["same", "unrelated"], rows: 1024, batchSize: 128);
+        r.Cosine["same", "unrelated"].Should().BeInRange(-0.15, 0.15);
         // Its own step helps a task far more than the unrelated task's step does.
-        Math.Abs(r.Affinity!["unrelated", "same"]).Should().BeLessThan(0.3 * r.Affinity["same", "same"]);
-        Math.Abs(r.Affinity["same", "unrelated"]).Should().BeLessThan(0.3 * r.Affinity["unrelated", "unrelated"]);
+        Math.Abs(r.Affinity!["unrelated", "same"]).Should().BeLessThan(0.15 * r.Affinity["same", "same"]);
+        Math.Abs(r.Affinity["same", "unrelated"]).Should().BeLessThan(0.15 * r.Affinity["unrelated", "unrelated"]);
     }
 
     [Fact]
