@@ -12,13 +12,13 @@ namespace MultiTask.Diagnostics;
 /// s(j, g) = Σ_{i∈g, i≠j} Z[i→j] / (|g| − 1), and 0 alone in a group. Each task is served by the chosen group containing it
 /// with the highest s; the score of a grouping is Σⱼ s(j, serving group). An unmeasured (NaN) affinity counts as 0.
 /// Groups that serve no task are left out, so fewer than k groups may be returned.</para>
-/// <para><see cref="Exact"/> searches all subsets of tasks (branch and bound) and is limited to
+/// <para><see cref="Exact"/> searches all subsets of tasks (a dynamic programme over subsets) and is limited to
 /// <see cref="MaxExactTasks"/> tasks; <see cref="Greedy"/> is a heuristic for more tasks.</para>
 /// </remarks>
 public sealed class TaskGrouping
 {
-    /// <summary>The largest number of tasks <see cref="Exact"/> accepts (2⁸ − 1 = 255 candidate groups).</summary>
-    public const int MaxExactTasks = 8;
+    /// <summary>The largest number of tasks <see cref="Exact"/> accepts (3¹² ≈ 530,000 pairs of subsets).</summary>
+    public const int MaxExactTasks = 12;
 
     private TaskGrouping(IReadOnlyList<string> names, List<int> masks, double[,] affinity, bool exact)
     {
@@ -64,7 +64,13 @@ public sealed class TaskGrouping
     /// <summary>Whether the grouping is the proven optimum (<see cref="Exact"/>) rather than a heuristic.</summary>
     public bool IsExact { get; }
 
-    /// <summary>The best grouping into at most <paramref name="groups"/> groups, by exhaustive branch and bound over all subsets of tasks.</summary>
+    /// <summary>The best grouping into at most <paramref name="groups"/> groups, by an exhaustive search over all subsets of tasks.</summary>
+    /// <remarks>
+    /// Choosing groups and letting each task take its best one is the same as splitting the tasks into at most k blocks of
+    /// tasks served together, each block served by its best superset: an optimal grouping gives such a split, and such a
+    /// split is a grouping at least as good. So the search is a dynamic programme over subsets: for every block S the best
+    /// group G ⊇ S (3ᵀ pairs), then the best split of the tasks into at most k blocks (k·3ᵀ steps).
+    /// </remarks>
     /// <param name="affinity">The affinity matrix Z[i→j].</param>
     /// <param name="groups">The budget k of groups (1 gives one group of every task).</param>
     /// <returns>The optimal grouping.</returns>
@@ -77,54 +83,60 @@ public sealed class TaskGrouping
         int t = affinity.Count;
         if (t > MaxExactTasks)
             throw new ArgumentException(
-                $"The exact search covers at most {MaxExactTasks} tasks (every subset is a candidate group), but the matrix has {t}; use TaskGrouping.Greedy.", nameof(affinity));
+                $"The exact search covers at most {MaxExactTasks} tasks (it visits 3^T pairs of task subsets), but the matrix has {t}; use TaskGrouping.Greedy.", nameof(affinity));
         var z = Values(affinity);
         int full = (1 << t) - 1;
-        // Candidates sorted by the affinity they give their members, so that good groupings are found early and prune more.
-        var candidates = Enumerable.Range(1, full)
-            .Select(m => (Mask: m, Scores: Enumerable.Range(0, t).Select(j => (m >> j & 1) != 0 ? Score(z, m, j) : double.NegativeInfinity).ToArray()))
-            .OrderByDescending(c => c.Scores.Where(double.IsFinite).Sum()).ThenBy(c => c.Mask).ToArray();
-        int n = candidates.Length;
-        // suffix[c][j]: the best score task j can get from candidates c.. (−∞ if none contains it).
-        var suffix = new double[n + 1][];
-        suffix[n] = Enumerable.Repeat(double.NegativeInfinity, t).ToArray();
-        for (int c = n - 1; c >= 0; c--)
+        // served[S]: the most affinity the tasks of S can receive from one group G ⊇ S, and that group.
+        var served = new double[full + 1];
+        var servedBy = new int[full + 1];
+        for (int block = 1; block <= full; block++)
         {
-            suffix[c] = new double[t];
-            for (int j = 0; j < t; j++) suffix[c][j] = Math.Max(suffix[c + 1][j], candidates[c].Scores[j]);
+            served[block] = double.NegativeInfinity;
+            int outside = full & ~block;
+            for (int extra = outside; ; extra = (extra - 1) & outside)
+            {
+                int group = block | extra;
+                double value = 0;
+                for (int j = 0; j < t; j++)
+                    if ((block >> j & 1) != 0) value += Score(z, group, j);
+                if (value > served[block] + 1e-12) (served[block], servedBy[block]) = (value, group);
+                if (extra == 0) break;
+            }
         }
-        double ceiling = suffix[0].Sum();
-        double bestTotal = double.NegativeInfinity;
-        List<int> best = [full];
+        // best[m][mask]: the best split of the tasks in mask into exactly m blocks; the block holding mask's lowest task is chosen
+        // first, so each split is counted once.
+        int k = Math.Min(groups, t);
+        var best = new double[k + 1][];
+        var choice = new int[k + 1][];
+        for (int m = 0; m <= k; m++)
+        {
+            best[m] = Enumerable.Repeat(double.NegativeInfinity, full + 1).ToArray();
+            choice[m] = new int[full + 1];
+        }
+        best[0][0] = 0;
+        for (int m = 1; m <= k; m++)
+        {
+            for (int mask = 1; mask <= full; mask++)
+            {
+                int lowest = mask & -mask, rest = mask & ~lowest;
+                for (int sub = rest; ; sub = (sub - 1) & rest)
+                {
+                    int block = sub | lowest;
+                    double value = best[m - 1][mask & ~block] + served[block];
+                    if (value > best[m][mask] + 1e-12) (best[m][mask], choice[m][mask]) = (value, block);
+                    if (sub == 0) break;
+                }
+            }
+        }
+        int blocks = Enumerable.Range(1, k).MaxBy(m => best[m][full]);
         var chosen = new List<int>();
-        var current = Enumerable.Repeat(double.NegativeInfinity, t).ToArray();
-
-        void Search(int from)
+        for (int m = blocks, mask = full; m > 0; mask &= ~choice[m][mask], m--)
         {
-            double total = current.Sum();
-            if (total > bestTotal + 1e-12)
-            {
-                bestTotal = total;
-                best = [.. chosen.Select(c => candidates[c].Mask)];
-            }
-            if (chosen.Count == groups || bestTotal >= ceiling - 1e-12) return;
-            for (int c = from; c < n; c++)
-            {
-                double bound = 0;
-                for (int j = 0; j < t; j++) bound += Math.Max(current[j], suffix[c][j]);
-                if (bound <= bestTotal + 1e-12) return;
-                var saved = (double[])current.Clone();
-                for (int j = 0; j < t; j++) current[j] = Math.Max(current[j], candidates[c].Scores[j]);
-                chosen.Add(c);
-                Search(c + 1);
-                chosen.RemoveAt(chosen.Count - 1);
-                saved.CopyTo(current, 0);
-                if (bestTotal >= ceiling - 1e-12) return;
-            }
+            int group = servedBy[choice[m][mask]];
+            if (!chosen.Contains(group)) chosen.Add(group);
         }
-
-        Search(0);
-        return new TaskGrouping(affinity.TaskNames, Serving(z, best, t), z, exact: true);
+        chosen.Sort();
+        return new TaskGrouping(affinity.TaskNames, Serving(z, chosen, t), z, exact: true);
     }
 
     /// <summary>

@@ -66,7 +66,7 @@ public class TaskGroupingTests
             for (int i = 0; i < t; i++)
                 for (int j = 0; j < t; j++) z[i, j] = i == j ? 0 : g.NextNormal();
             var names = string.Join(",", Enumerable.Range(0, t).Select(i => ((char)('A' + i)).ToString()));
-            for (int k = 1; k <= 3; k++)
+            for (int k = 1; k <= t; k++)
             {
                 var exact = TaskGrouping.Exact(Matrix(names, z), k);
                 exact.TotalAffinity.Should().BeApproximately(BruteForce(z, k), 1e-9, $"trial {trial}, {t} tasks, k = {k}");
@@ -86,10 +86,35 @@ public class TaskGroupingTests
         var g = TaskGrouping.Greedy(Matrix("A,B,C", Overlap), 2);
         g.TotalAffinity.Should().BeApproximately(1.1, 1e-12);
         g.IsExact.Should().BeFalse();
-        var nine = Matrix(string.Join(",", Enumerable.Range(0, 9).Select(i => $"t{i}")), new double[9, 9]);
-        FluentActions.Invoking(() => TaskGrouping.Exact(nine, 2)).Should().Throw<ArgumentException>().WithMessage("*at most 8 tasks*Greedy*");
-        TaskGrouping.Greedy(nine, 2).Groups.Should().NotBeEmpty();
-        FluentActions.Invoking(() => TaskGrouping.Exact(nine, 0)).Should().Throw<ArgumentOutOfRangeException>();
+        var many = Matrix(string.Join(",", Enumerable.Range(0, 13).Select(i => $"t{i}")), new double[13, 13]);
+        FluentActions.Invoking(() => TaskGrouping.Exact(many, 2)).Should().Throw<ArgumentException>().WithMessage("*at most 12 tasks*Greedy*");
+        TaskGrouping.Greedy(many, 2).Groups.Should().NotBeEmpty();
+        FluentActions.Invoking(() => TaskGrouping.Exact(many, 0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void Exact_OnEightTasks_BeatsOrMatchesGreedy_ForEveryBudget()
+    {
+        var g = new Generator(8);
+        var z = new double[8, 8];
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < 8; j++) z[i, j] = i == j ? 0 : g.NextNormal() + 0.3;
+        var m = Matrix(string.Join(",", Enumerable.Range(0, 8).Select(i => $"t{i}")), z);
+        double previous = double.NegativeInfinity;
+        for (int k = 1; k <= 8; k++)
+        {
+            var exact = TaskGrouping.Exact(m, k);
+            exact.TotalAffinity.Should().BeGreaterThanOrEqualTo(TaskGrouping.Greedy(m, k).TotalAffinity - 1e-9);
+            // A larger budget can only help.
+            exact.TotalAffinity.Should().BeGreaterThanOrEqualTo(previous - 1e-9);
+            previous = exact.TotalAffinity;
+        }
+        // With a budget of one group per task, every task gets its best possible group.
+        double bestPossible = 0;
+        for (int j = 0; j < 8; j++)
+            bestPossible += Enumerable.Range(1, 255).Where(mask => (mask >> j & 1) != 0)
+                .Max(mask => Enumerable.Range(0, 8).Where(i => i != j && (mask >> i & 1) != 0).Select(i => z[i, j]).DefaultIfEmpty(0).Average());
+        previous.Should().BeApproximately(bestPossible, 1e-9);
     }
 
     /// <summary>Every set of at most k distinct non-empty groups covering all tasks, scored independently of the search.</summary>

@@ -23,7 +23,7 @@ public sealed class DiagnosticsDocExample
         double cosine = relatedness.Cosine["a", "b"];                 // mean cosine of a's and b's shared gradients
         double conflicts = relatedness.ConflictFrequency["a", "b"];   // share of sampled steps with a negative cosine
         double helps = relatedness.Affinity!["a", "b"];              // how much one SGD step on a lowers b's loss (relative)
-        TaskGrouping groups = relatedness.SuggestGroups(2);           // at most two groups; exact up to 8 tasks
+        TaskGrouping groups = relatedness.SuggestGroups(2);           // at most two groups; exact up to 12 tasks
         IReadOnlyList<TaskRelatednessEpoch> perEpoch = relatedness.Epochs;
 
         relatedness.Should().BeSameAs(monitor.Result);
