@@ -32,7 +32,7 @@ public sealed class TaskRelatednessMonitor : Callback
     private string[] _names = [];
 
     /// <summary>Creates the monitor.</summary>
-    /// <param name="every">Measure every this many global steps (1: every step); the first step of the run is always measured.</param>
+    /// <param name="every">Measure the steps whose global index is a multiple of this (1: every step; step 0 is always measured).</param>
     /// <param name="measureAffinity">Also measure the lookahead inter-task affinity (T extra forward passes per sampled step).</param>
     /// <param name="lookaheadLearningRate">
     /// The learning rate η of the lookahead step; null takes the optimizer's current learning rate (of its default parameter
