@@ -8,8 +8,8 @@ namespace MultiTask.Training;
 /// the run's explicit <see cref="TrainingContext"/>.
 /// </summary>
 /// <remarks>
-/// <para>Order per run: <see cref="OnTrainBegin"/>; per epoch <see cref="OnEpochBegin"/>, <see cref="OnBatchEnd"/>
-/// after every batch, <see cref="OnEpochEnd"/> once the epoch's record (training and validation numbers)
+/// <para>Order per run: <see cref="OnTrainBegin"/>; per epoch <see cref="OnEpochBegin"/>, <see cref="OnBatchBegin"/>
+/// before and <see cref="OnBatchEnd"/> after every batch, <see cref="OnEpochEnd"/> once the epoch's record (training and validation numbers)
 /// exists; finally <see cref="OnTrainEnd"/>, also after cancellation or a stop request (not after an exception).</para>
 /// <para><see cref="OnTrainBegin"/> must reset the callback's run state, because the same instance may
 /// serve several runs. A callback with state that matters for resuming (a best value, a patience counter,
@@ -27,6 +27,16 @@ public abstract class Callback
     /// <summary>Called at the start of each epoch.</summary>
     /// <param name="context">The run's context (<see cref="TrainingContext.Epoch"/> is the starting epoch).</param>
     public virtual void OnEpochBegin(TrainingContext context)
+    {
+    }
+
+    /// <summary>
+    /// Called before each batch's forward pass, with <see cref="TrainingContext.CurrentBatch"/> set, so that diagnostics can
+    /// measure the batch at the parameters the step starts from. A callback that changes parameters here must restore them
+    /// exactly, or it changes training.
+    /// </summary>
+    /// <param name="context">The run's context.</param>
+    public virtual void OnBatchBegin(TrainingContext context)
     {
     }
 

@@ -177,7 +177,8 @@ public sealed partial class MultiTaskTrainer
         }
         foreach (var callback in callbacks) callback.OnTrainEnd(context);
         var finalValidation = validation is null ? null : Evaluate(validation);
-        return new TrainingReport(_history.Records.ToList(), stopReason, stopMessage, context.BestMonitor, context.BestEpoch, context.BestValue, finalValidation);
+        return new TrainingReport(_history.Records.ToList(), stopReason, stopMessage, context.BestMonitor, context.BestEpoch, context.BestValue, finalValidation,
+            [.. context.Diagnostics]);
     }
 
     /// <summary>Each model task's mean loss and metrics (in the user's units) on <paramref name="data"/>, in evaluation mode.</summary>
@@ -261,6 +262,8 @@ public sealed partial class MultiTaskTrainer
         foreach (var batch in loader.Epoch())
         {
             if (cancellationToken.IsCancellationRequested) return false;
+            context.CurrentBatch = new TrainingBatch(batch, bindings, Model, epoch, batchIndex, _globalStep);
+            foreach (var callback in callbacks) callback.OnBatchBegin(context);
             Optimizer.ZeroGrad();
             var outputs = Model.Forward(batch.Inputs);
             var losses = new Tensor?[taskCount];

@@ -14,6 +14,7 @@ public sealed class TrainingContext
     private readonly IReadOnlyDictionary<string, MetricDirection> _monitorable;
     private readonly IReadOnlyDictionary<string, string>? _unavailable;
     private readonly List<string> _checkpointRequests = [];
+    private readonly List<object> _diagnostics = [];
 
     internal TrainingContext(MultiTaskTrainer trainer, IReadOnlyList<EpochRecord> history, bool hasValidation,
         IReadOnlyDictionary<string, MetricDirection> monitorable, int stepsPerEpoch, IReadOnlyDictionary<string, string>? unavailable = null)
@@ -56,6 +57,9 @@ public sealed class TrainingContext
     /// <summary>Whether the run has validation data (so <c>val_*</c> values and metrics exist).</summary>
     public bool HasValidation { get; }
 
+    /// <summary>The batch about to be trained on (set before <see cref="Callback.OnBatchBegin"/>).</summary>
+    public TrainingBatch? CurrentBatch { get; internal set; }
+
     /// <summary>The last batch's result (set before <see cref="Callback.OnBatchEnd"/>).</summary>
     public BatchResult? LastBatch { get; internal set; }
 
@@ -85,6 +89,8 @@ public sealed class TrainingContext
 
     internal IReadOnlyList<string> CheckpointRequests => _checkpointRequests;
 
+    internal IReadOnlyList<object> Diagnostics => _diagnostics;
+
     /// <summary>Asks the trainer to stop after this epoch (the first request wins).</summary>
     /// <param name="reason">The reason, reported in <see cref="TrainingReport.StopReason"/>.</param>
     /// <param name="message">A sentence for the report.</param>
@@ -101,6 +107,17 @@ public sealed class TrainingContext
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         _checkpointRequests.Add(directory);
+    }
+
+    /// <summary>
+    /// Hands a diagnostic result (e.g. <see cref="Diagnostics.TaskRelatedness"/>) to the run's report, where it appears in
+    /// <see cref="TrainingReport.Diagnostics"/>; call it at the latest in <see cref="Callback.OnTrainEnd"/>.
+    /// </summary>
+    /// <param name="result">The result.</param>
+    public void AddDiagnostics(object result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        _diagnostics.Add(result);
     }
 
     /// <summary>Reports the best epoch of a monitored value so that <see cref="TrainingReport"/> can show it.</summary>

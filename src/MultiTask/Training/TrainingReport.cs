@@ -7,8 +7,9 @@ namespace MultiTask.Training;
 public sealed class TrainingReport
 {
     internal TrainingReport(IReadOnlyList<EpochRecord> history, TrainingStopReason stopReason, string? stopMessage,
-        string? monitor, int? bestEpoch, double? bestValue, EvaluationResult? finalValidation)
+        string? monitor, int? bestEpoch, double? bestValue, EvaluationResult? finalValidation, IReadOnlyList<object>? diagnostics = null)
     {
+        Diagnostics = diagnostics ?? [];
         History = history;
         StopReason = stopReason;
         StopMessage = stopMessage;
@@ -42,6 +43,14 @@ public sealed class TrainingReport
     /// <summary>The final model's loss and metrics on the validation data (after any restore of the best weights), or null without validation data.</summary>
     public EvaluationResult? FinalValidation { get; }
 
+    /// <summary>The results callbacks handed over with <see cref="TrainingContext.AddDiagnostics"/> (e.g. <see cref="MultiTask.Diagnostics.TaskRelatedness"/>), in order.</summary>
+    public IReadOnlyList<object> Diagnostics { get; }
+
+    /// <summary>The first diagnostic result of type <typeparamref name="T"/>, or null when no callback produced one.</summary>
+    /// <typeparam name="T">The result type, e.g. <see cref="MultiTask.Diagnostics.TaskRelatedness"/>.</typeparam>
+    /// <returns>The result or null.</returns>
+    public T? Diagnostic<T>() where T : class => Diagnostics.OfType<T>().FirstOrDefault();
+
     /// <inheritdoc />
     public override string ToString()
     {
@@ -51,6 +60,7 @@ public sealed class TrainingReport
         sb.AppendLine();
         if (BestEpoch is int best) sb.Append(CultureInfo.InvariantCulture, $"best {Monitor} = {BestValue:G6} at epoch {best}").AppendLine();
         if (FinalValidation is not null) sb.Append(FinalValidation);
+        foreach (var d in Diagnostics) sb.AppendLine().Append(d);
         return sb.ToString();
     }
 }
