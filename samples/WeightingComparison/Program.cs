@@ -10,8 +10,8 @@ using MultiTask.Training;
 using MultiTask.Weighting;
 using Spectre.Console;
 
-// Every loss-weighting and gradient method of the library on real data, on the same folds, seeds and network:
-// what each buys over equal weighting.
+// Every loss-weighting and gradient method of the library on real data (and on Ma et al.'s synthetic tasks of
+// known relatedness), on the same folds, seeds and network: what each buys over equal weighting.
 //   dotnet run --project samples/WeightingComparison -c Release [-- --seeds 3 --folds 5 --epochs 60 --quick]
 
 bool quick = args.Contains("--quick"); // CI: checks that every method runs, not the scores
@@ -32,7 +32,7 @@ Directory.CreateDirectory(outputDir);
     ("MoCo", () => new MoCo()),
 ];
 
-var cases = new (string Name, MultiTaskDataset Data)[] { ("sacramento", Sacramento()), ("meats", Meats()) };
+var cases = new (string Name, MultiTaskDataset Data)[] { ("sacramento", Sacramento()), ("meats", Meats()), ("synthetic (p = 0.5)", Synthetic(0.5)) };
 var lines = new List<string> { "case,method,seed,fold,task,rmse,seconds" };
 foreach (var (caseName, data) in cases)
 {
@@ -126,4 +126,41 @@ MultiTaskDataset Meats()
     var schema = features.Aggregate(new FeatureSchema(), (s, f) => s.Numeric(f));
     return MultiTaskDataset.FromCsv(Path.Combine(folder, "meats.csv"), schema,
         [TaskSpec.Regression("water", features), TaskSpec.Regression("fat", features), TaskSpec.Regression("protein", features)]);
+}
+
+// Ma et al. (KDD 2018) synthetic regression tasks whose relatedness is the correlation p of their weight vectors:
+// w1 = u1, w2 = p·u1 + √(1−p²)·u2 for orthonormal u1, u2 in R^100; y_k = w_kᵀx + Σ_{i≤10} sin(α_i·w_kᵀx + β_i) + ε.
+static MultiTaskDataset Synthetic(double p, int rows = 1000, int d = 100)
+{
+    var g = new Generator(2026);
+    var u1 = Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray();
+    var u2 = Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray();
+    Normalize(u1);
+    double dot = u1.Zip(u2).Sum(z => z.First * z.Second);
+    for (int j = 0; j < d; j++) u2[j] -= dot * u1[j];
+    Normalize(u2);
+    double[][] w = [u1, [.. u1.Zip(u2).Select(z => p * z.First + Math.Sqrt(1 - p * p) * z.Second)]];
+    var alpha = Enumerable.Range(0, 10).Select(_ => g.NextNormal()).ToArray();
+    var beta = Enumerable.Range(0, 10).Select(_ => g.NextNormal()).ToArray();
+    var x = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray()).ToArray();
+    var table = new MultiTask.Data.Table("synthetic");
+    for (int j = 0; j < d; j++) table.Add($"x_{j:000}", x.Select(r => r[j]).ToArray());
+    for (int k = 0; k < 2; k++)
+    {
+        var y = x.Select(r =>
+        {
+            double z = r.Zip(w[k]).Sum(t => t.First * t.Second);
+            return z + alpha.Zip(beta).Sum(ab => Math.Sin(ab.First * z + ab.Second)) + 0.1 * g.NextNormal();
+        }).ToArray();
+        table.Add($"task{k + 1}", y);
+    }
+    string[] features = [.. Enumerable.Range(0, d).Select(j => $"x_{j:000}")];
+    return MultiTaskDataset.FromTable(features.Aggregate(new FeatureSchema(), (s, f) => s.Numeric(f)),
+        [TaskSpec.Regression("task1", features), TaskSpec.Regression("task2", features)], table);
+
+    static void Normalize(double[] v)
+    {
+        double norm = Math.Sqrt(v.Sum(a => a * a));
+        for (int j = 0; j < v.Length; j++) v[j] /= norm;
+    }
 }
