@@ -77,7 +77,7 @@ Setup[] setups =
     new("recipe, pooled (Sharing = Pooled)", SetupKind.Recipe, null, null, s => RecipeOptions(s) with { Sharing = TaskSharing.Pooled }),
     new(Recommended, SetupKind.Recipe, null, null, RecipeOptions),
     // Chooses the sharing per task by 3-fold cross-validation inside the training rows: about 12 recipe fits per
-    // run, so it is opt-in (--select) to keep the sample under a minute.
+    // run, so it is opt-in (--select) to keep the sample at about two minutes.
     .. select ? (Setup[])[new Setup("recipe, sharing selected per task (TabularRecipe.Select)", SetupKind.Recipe, null, null,
         SelectionOptions: s => new TabularSelectionOptions { Recipe = RecipeOptions(s), Folds = quick ? 2 : 3, Seed = s })] : [],
 ];
