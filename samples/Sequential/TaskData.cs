@@ -47,6 +47,9 @@ internal sealed class TaskData
         return ([.. rows.Skip(n)], [.. rows.Take(n)]);
     }
 
+    /// <summary>Every row over every task, each labelled where the table has its label.</summary>
+    public MultiTaskDataset All() => Dataset(Tasks, [.. Enumerable.Range(0, X.Length)], [.. Tasks.Select(t => t.Name)]);
+
     /// <summary>The given rows over <paramref name="tasks"/>, labelled only for <paramref name="labels"/>.</summary>
     public MultiTaskDataset Dataset(IReadOnlyList<string> tasks, IReadOnlyList<int> rows, IReadOnlyCollection<string> labels) =>
         Dataset([.. tasks.Select(Task)], rows, labels);

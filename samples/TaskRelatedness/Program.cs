@@ -18,8 +18,8 @@ var clock = Stopwatch.StartNew();
 
 foreach (var (name, data, epochs, batch, every, groups) in new[]
 {
-    ("meats", Datasets.Meats(folder), quick ? 5 : 100, 16, 2, 2),
-    ("ames", Datasets.Ames(folder), quick ? 2 : 40, 256, 2, 3),
+    ("meats", TaskData.Meats(folder).All(), quick ? 5 : 100, 16, 2, 2),
+    ("ames", TaskData.Ames(folder).All(), quick ? 2 : 40, 256, 2, 3),
 })
 {
     var encoded = FeatureEncoder.Fit(data).Transform(data);
