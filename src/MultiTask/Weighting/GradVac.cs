@@ -25,8 +25,7 @@ namespace MultiTask.Weighting;
 /// </remarks>
 public sealed class GradVac : LossWeighting
 {
-    private readonly Generator _generator;
-    private long _draws;
+    private readonly TaskOrderStream _orders;
     private double[,]? _targets;
 
     /// <summary>Creates the strategy.</summary>
@@ -37,14 +36,14 @@ public sealed class GradVac : LossWeighting
         if (!(beta > 0 && beta <= 1))
             throw new ArgumentOutOfRangeException(nameof(beta), beta, $"beta must be in (0, 1], got {beta}.");
         Beta = beta;
-        _generator = new Generator(seed);
+        _orders = new TaskOrderStream(seed);
     }
 
     /// <summary>The EMA rate of the similarity targets.</summary>
     public double Beta { get; }
 
     /// <summary>The seed of the random task orders.</summary>
-    public ulong Seed => _generator.InitialSeed;
+    public ulong Seed => _orders.Seed;
 
     /// <summary>The similarity target φ̂ᵢⱼ of task i towards task j (0 before any step).</summary>
     /// <param name="i">The task being adjusted.</param>
@@ -85,7 +84,7 @@ public sealed class GradVac : LossWeighting
             var adjusted = (float[])grads[i]!.Clone();
             others.Clear();
             others.AddRange(present.Where(j => j != i));
-            Shuffle(others);
+            _orders.Shuffle(others);
             foreach (int j in others)
             {
                 double adjustedNorm = Math.Sqrt(GradientVectors.SquaredNorm(adjusted));
@@ -114,9 +113,7 @@ public sealed class GradVac : LossWeighting
     public override WeightingStateDict StateDict()
     {
         var sd = new WeightingStateDict();
-        sd.Values["seed_high"] = _generator.InitialSeed >> 32;
-        sd.Values["seed_low"] = _generator.InitialSeed & 0xFFFFFFFFUL;
-        sd.Values["draws"] = _draws;
+        _orders.Save(sd);
         if (_targets is { } targets)
         {
             int n = targets.GetLength(0);
@@ -133,11 +130,9 @@ public sealed class GradVac : LossWeighting
     public override void LoadStateDict(WeightingStateDict stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
-        if (stateDict.Tensors.Count > 0 || !stateDict.Values.TryGetValue("seed_high", out var high)
-            || !stateDict.Values.TryGetValue("seed_low", out var low) || !stateDict.Values.TryGetValue("draws", out var draws))
-            throw new ArgumentException("A GradVac snapshot holds the values 'seed_high', 'seed_low', 'draws' and 'target.i.j'. Pass a snapshot from GradVac.StateDict().", nameof(stateDict));
-        if (!IsUInt32(high) || !IsUInt32(low) || !(draws >= 0 && draws <= PCGrad.MaxDraws) || draws != Math.Floor(draws))
-            throw new ArgumentException($"The GradVac snapshot's seed halves or draw count (at most {PCGrad.MaxDraws:N0}) are not valid; the snapshot is damaged.", nameof(stateDict));
+        if (stateDict.Tensors.Count > 0)
+            throw new ArgumentException("A GradVac snapshot holds the values 'seed_high', 'seed_low', 'draws' and 'target.i.j', no tensors. Pass a snapshot from GradVac.StateDict().", nameof(stateDict));
+        var position = TaskOrderStream.Read(stateDict, nameof(GradVac));
         int targetCount = stateDict.Values.Count - 3;
         int n = (int)Math.Round((1 + Math.Sqrt(1 + 4.0 * targetCount)) / 2);
         if (n * (n - 1) != targetCount)
@@ -154,27 +149,8 @@ public sealed class GradVac : LossWeighting
         if (IsInitialized && n != TaskNames!.Count)
             throw new ArgumentException($"The GradVac snapshot has targets for {n} tasks but this strategy has {TaskNames.Count}.", nameof(stateDict));
         _targets = targets;
-        _generator.ManualSeed(((ulong)high << 32) | (ulong)low);
-        _draws = 0;
-        for (long d = 0; d < (long)draws; d++) Draw(1);
+        _orders.Restore(position);
     }
 
     private static string TargetKey(int i, int j) => string.Create(CultureInfo.InvariantCulture, $"target.{i}.{j}");
-
-    private static bool IsUInt32(double v) => v >= 0 && v <= uint.MaxValue && v == Math.Floor(v);
-
-    private void Shuffle(List<int> items)
-    {
-        for (int n = items.Count - 1; n > 0; n--)
-        {
-            int r = Draw(n + 1);
-            (items[n], items[r]) = (items[r], items[n]);
-        }
-    }
-
-    private int Draw(int bound)
-    {
-        _draws++;
-        return (int)(_generator.NextUInt64() % (ulong)bound);
-    }
 }

@@ -23,8 +23,7 @@ namespace MultiTask.Weighting;
 /// </remarks>
 public sealed class PCGrad : LossWeighting
 {
-    private readonly Generator _generator;
-    private long _draws;
+    private readonly TaskOrderStream _orders;
 
     /// <summary>The largest draw count a snapshot may hold (loading replays the draws; one billion take a few seconds).</summary>
     public const long MaxDraws = 1_000_000_000;
@@ -33,11 +32,11 @@ public sealed class PCGrad : LossWeighting
     /// <param name="seed">The seed of the random task orders.</param>
     public PCGrad(ulong seed = 0)
     {
-        _generator = new Generator(seed);
+        _orders = new TaskOrderStream(seed);
     }
 
     /// <summary>The seed of the random task orders.</summary>
-    public ulong Seed => _generator.InitialSeed;
+    public ulong Seed => _orders.Seed;
 
     /// <inheritdoc />
     protected override WeightingResult BackwardCore(IReadOnlyList<Tensor?> taskLosses, WeightingContext context)
@@ -62,7 +61,7 @@ public sealed class PCGrad : LossWeighting
             {
                 if (j != i) others.Add(j);
             }
-            Shuffle(others);
+            _orders.Shuffle(others);
             foreach (int j in others)
             {
                 double dot = GradientVectors.Dot(projected, grads[j]);
@@ -86,10 +85,7 @@ public sealed class PCGrad : LossWeighting
     public override WeightingStateDict StateDict()
     {
         var sd = new WeightingStateDict();
-        // Two 32-bit halves: a double holds only 53 bits of a 64-bit seed.
-        sd.Values["seed_high"] = _generator.InitialSeed >> 32;
-        sd.Values["seed_low"] = _generator.InitialSeed & 0xFFFFFFFFUL;
-        sd.Values["draws"] = _draws;
+        _orders.Save(sd);
         return sd;
     }
 
@@ -100,38 +96,12 @@ public sealed class PCGrad : LossWeighting
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var unexpected = stateDict.Tensors.Keys.Concat(stateDict.Values.Keys.Where(k => k is not ("seed_high" or "seed_low" or "draws"))).ToList();
-        if (unexpected.Count > 0 || !stateDict.Values.TryGetValue("seed_high", out var high)
-            || !stateDict.Values.TryGetValue("seed_low", out var low) || !stateDict.Values.TryGetValue("draws", out var draws))
+        if (unexpected.Count > 0 || !stateDict.Values.ContainsKey("seed_high") || !stateDict.Values.ContainsKey("seed_low")
+            || !stateDict.Values.ContainsKey("draws"))
             throw new ArgumentException(
                 "A PCGrad snapshot holds exactly the values 'seed_high', 'seed_low' and 'draws'" +
                 (unexpected.Count > 0 ? $"; this one also has {string.Join(", ", unexpected.Select(k => $"'{k}'"))}" : "") +
                 ". Pass a snapshot from PCGrad.StateDict().", nameof(stateDict));
-        if (!IsUInt32(high) || !IsUInt32(low) || draws < 0 || draws != Math.Floor(draws))
-            throw new ArgumentException("The PCGrad snapshot's seed halves or draw count are not non-negative integers of the right size.", nameof(stateDict));
-        // The stream is replayed draw by draw, so an untrusted count must not make loading run for hours.
-        if (draws > MaxDraws)
-            throw new ArgumentException(
-                $"The PCGrad snapshot's draw count {draws:G17} exceeds {MaxDraws:N0} (hundreds of millions of steps); the snapshot is damaged or not from PCGrad.StateDict().",
-                nameof(stateDict));
-        _generator.ManualSeed(((ulong)high << 32) | (ulong)low);
-        _draws = 0;
-        for (long d = 0; d < (long)draws; d++) Draw(1);
-    }
-
-    private static bool IsUInt32(double v) => v >= 0 && v <= uint.MaxValue && v == Math.Floor(v);
-
-    private void Shuffle(List<int> items)
-    {
-        for (int n = items.Count - 1; n > 0; n--)
-        {
-            int r = Draw(n + 1);
-            (items[n], items[r]) = (items[r], items[n]);
-        }
-    }
-
-    private int Draw(int bound)
-    {
-        _draws++;
-        return (int)(_generator.NextUInt64() % (ulong)bound);
+        _orders.Restore(TaskOrderStream.Read(stateDict, nameof(PCGrad)));
     }
 }
