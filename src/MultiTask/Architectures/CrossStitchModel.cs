@@ -77,6 +77,37 @@ public sealed class CrossStitchModel : MultiTaskModel
         }
     }
 
+    /// <summary>Builds MLP columns for the tasks of <paramref name="input"/>, a cross-stitch unit after each hidden layer, and MLP heads.</summary>
+    /// <param name="input">The input width and tasks (<see cref="ModelInput.From"/> for a fitted encoder).</param>
+    /// <param name="options">What to build; null for the defaults (columns [64, 64], a Linear head, α_ii = 0.9).</param>
+    /// <param name="generator">The seeded source for initialisation and dropout (per task: input layers, stages, head).</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    /// <remarks>Each column gets its own embedding tables when the encoder has embedding-encoded features; they are mixed after the first unit.</remarks>
+    public static CrossStitchModel Create(ModelInput input, CrossStitchOptions? options = null, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= new CrossStitchOptions();
+        options.Validate();
+        var columns = new List<(string, int, IReadOnlyList<Module<Tensor, Tensor>>)>();
+        foreach (var (name, size) in input.Tasks)
+        {
+            var stages = new List<Module<Tensor, Tensor>>();
+            int width = input.InputSize;
+            for (int i = 0; i < options.Hidden.Count; i++)
+            {
+                var stage = new Sequential();
+                if (i == 0) width = input.AddInputLayers(stage, generator, options.EmbeddingSize);
+                options.Mlp.AddLayer(stage, width, options.Hidden[i], generator, "hidden", i);
+                stages.Add(stage);
+                width = options.Hidden[i];
+            }
+            stages.Add(TaskHeads.Mlp(width, size, options.Head, options.Mlp, generator));
+            columns.Add((name, size, stages));
+        }
+        return new CrossStitchModel(columns, [.. options.Hidden], options.SelfWeight, options.PerChannel, input.InputSize);
+    }
+
     /// <summary>The cross-stitch units, one after each stitched stage.</summary>
     public IReadOnlyList<CrossStitchUnit> StitchUnits => _units;
 

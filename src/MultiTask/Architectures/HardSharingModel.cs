@@ -21,8 +21,7 @@ namespace MultiTask.Architectures;
 /// Residual heads follow the idea of ResNets' zero-initialised residual branches (Goyal et al., 2017):
 /// with the task heads' output layers at zero, every task starts from the pooled prediction of the
 /// shared head. The wide path is Cheng et al., "Wide &amp; Deep Learning for Recommender Systems", DLRS 2016.
-/// Build the model with <see cref="MultiTaskModel.HardSharing(MultiTask.Data.FeatureEncoder, HardSharingOptions, Generator, IReadOnlyList{string})"/>
-/// or, for user modules, with this constructor.
+/// Build the model with <see cref="Create"/> or, for user modules, with the constructor.
 /// </para>
 /// </remarks>
 public sealed class HardSharingModel : MultiTaskModel
@@ -111,6 +110,87 @@ public sealed class HardSharingModel : MultiTaskModel
         var last = backbone.Modules().OfType<Linear>().LastOrDefault()
             ?? backbone.Modules().LastOrDefault(m => m.Parameters(recurse: false).Any());
         _lastShared = last?.Parameters(recurse: false).ToArray() ?? [];
+    }
+
+    /// <summary>
+    /// Builds the model <paramref name="options"/> describe for <paramref name="input"/>: categorical and periodic
+    /// numeric embeddings as input layers (for an encoder's input), the MLP backbone and heads, residual heads over
+    /// a shared head, and a wide (linear) path.
+    /// </summary>
+    /// <param name="input">The input width and tasks (<see cref="ModelInput.From"/> for a fitted encoder).</param>
+    /// <param name="options">What to build; null for the defaults (backbone [64, 64], a Linear head per task).</param>
+    /// <param name="generator">The seeded source for weight initialisation and dropout.</param>
+    /// <returns>The model; <see cref="MultiTaskModel.InputSize"/> is the input's width.</returns>
+    /// <exception cref="ArgumentException">
+    /// Invalid options; residual heads or a shared wide path with tasks of different output sizes; a custom head
+    /// for an unknown task; periodic embeddings without an encoder or of a feature that is not numeric.
+    /// </exception>
+    /// <remarks>
+    /// Initialisation draws from <paramref name="generator"/> in this order: categorical embeddings, periodic
+    /// embeddings, backbone, shared head, task heads (in task order). The numeric embedding is left out when the
+    /// encoder has no numeric column. The wide path reads every encoded column except embedding indices
+    /// (<see cref="WideColumns"/>), and starts at zero.
+    /// </remarks>
+    public static HardSharingModel Create(ModelInput input, HardSharingOptions? options = null, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= new HardSharingOptions();
+        options.Validate();
+        var shapes = input.Tasks;
+        if (options.ResidualHeads && shapes.Any(t => t.OutputSize != shapes[0].OutputSize))
+            throw new ArgumentException(
+                "HardSharingOptions.ResidualHeads adds one shared head to every task, so all tasks need the same output size, but they differ: " +
+                $"{string.Join(", ", shapes.Select(t => $"'{t.Name}' has {t.OutputSize}"))}; turn ResidualHeads off or pass the tasks of one output size (tasks: [...]).",
+                nameof(options));
+        if (options.Wide != WidePath.None && shapes.Any(t => t.OutputSize != shapes[0].OutputSize))
+            throw new ArgumentException(
+                "HardSharingOptions.Wide adds one shared Linear to every task, so all tasks need the same output size, but they differ: " +
+                $"{string.Join(", ", shapes.Select(t => $"'{t.Name}' has {t.OutputSize}"))}; set Wide to WidePath.None or pass the tasks of one output size (tasks: [...]).",
+                nameof(options));
+
+        var net = new Sequential();
+        int width = input.AddInputLayers(net, generator, options.EmbeddingSize, options.NumericEmbedding);
+        width = options.Mlp.AddHidden(net, width, options.Backbone, generator, "backbone");
+
+        var sharedHead = options.ResidualHeads ? TaskHeads.Mlp(width, shapes[0].OutputSize, options.Head, options.Mlp, generator) : null;
+        var heads = TaskHeads.Build(shapes, width, options.Head, options.Mlp, options.CustomHeads, generator);
+        if (sharedHead is not null)
+        {
+            foreach (var (name, _, head) in heads)
+            {
+                // A user head is the task's residual as given; only the built MLP heads start at zero.
+                if (options.CustomHeads?.ContainsKey(name) != true) ZeroOutputLayer((Sequential)head);
+            }
+        }
+
+        // Plain columns (everything but embedding indices), in encoded order: what the wide path reads.
+        var plain = input.PlainColumns;
+        Linear? wide = null;
+        Dictionary<string, Linear>? wideHeads = null;
+        if (options.Wide != WidePath.None)
+        {
+            // A linear map has no symmetry to break, so it starts at zero: the model starts as its deep part alone.
+            wide = ZeroLinear(plain.Count, shapes[0].OutputSize);
+            if (options.Wide == WidePath.SharedAndPerTask)
+                wideHeads = shapes.ToDictionary(t => t.Name, t => ZeroLinear(plain.Count, t.OutputSize), StringComparer.Ordinal);
+        }
+        return new HardSharingModel(net, width, heads, input.InputSize, sharedHead, wide, wideHeads,
+            plain.Count == input.InputSize ? null : plain);
+    }
+
+    private static void ZeroOutputLayer(Sequential head)
+    {
+        var output = (Linear)head[head.Count - 1];
+        Init.Zeros(output.Weight);
+        if (output.Bias is not null) Init.Zeros(output.Bias);
+    }
+
+    private static Linear ZeroLinear(int inputSize, int outputSize)
+    {
+        var linear = new Linear(inputSize, outputSize);
+        Init.Zeros(linear.Weight);
+        Init.Zeros(linear.Bias!);
+        return linear;
     }
 
     /// <summary>The shared backbone.</summary>

@@ -4,7 +4,7 @@ using MultiTask.Engine.Tensors;
 namespace MultiTask.Architectures;
 
 /// <summary>
-/// Everything <see cref="MultiTaskModel.HardSharing(MultiTask.Data.FeatureEncoder, HardSharingOptions, Generator, IReadOnlyList{string})"/>
+/// Everything <see cref="HardSharingModel.Create"/>
 /// builds: the input layers, the shared MLP backbone, the heads, and the optional residual heads and
 /// wide path. The defaults give the plain model (an MLP backbone of [64, 64] and a Linear head per task).
 /// </summary>
@@ -47,6 +47,12 @@ public sealed record HardSharingOptions
     /// the MLP head of those tasks (with <see cref="ResidualHeads"/>, the user head is the task's residual).
     /// </summary>
     public IReadOnlyDictionary<string, Module<Tensor, Tensor>>? CustomHeads { get; init; }
+
+    internal static HardSharingOptions Of(int[] backbone, int[]? head, MlpOptions? mlp, IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        return new HardSharingOptions { Backbone = backbone, Head = head ?? [], Mlp = mlp ?? new MlpOptions(), CustomHeads = customHeads };
+    }
 
     internal void Validate()
     {

@@ -42,23 +42,31 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var list = tasks.ToList();
-        if (list.Count == 0)
-            throw new ArgumentException("A multi-task model needs at least one task; pass (name, outputSize) pairs, e.g. [(\"price\", 1)].", nameof(tasks));
-        foreach (var (name, size) in list)
-        {
-            if (string.IsNullOrWhiteSpace(name))
-                throw new ArgumentException("Task names must not be empty.", nameof(tasks));
-            if (name.Contains('.'))
-                throw new ArgumentException($"Task name '{name}' contains '.', which separates parameter names (heads.<task>.0.weight); rename the task.", nameof(tasks));
-            if (size <= 0)
-                throw new ArgumentException($"Task '{name}' has output size {size}; it must be at least 1.", nameof(tasks));
-            if (!_outputSizes.TryAdd(name, size))
-                throw new ArgumentException($"Task name '{name}' appears more than once; task names must be unique (got {string.Join(", ", list.Select(t => $"'{t.Name}'"))}).", nameof(tasks));
-        }
+        CheckTaskList(list, nameof(tasks));
+        foreach (var (name, size) in list) _outputSizes.Add(name, size);
         if (inputSize is <= 0)
             throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, $"The input size must be positive, got {inputSize}.");
         _taskNames = list.Select(t => t.Name).ToArray();
         InputSize = inputSize;
+    }
+
+    /// <summary>Checks a task list: at least one task, names unique, non-empty and without '.', output widths positive.</summary>
+    internal static void CheckTaskList(IReadOnlyList<(string Name, int OutputSize)> list, string argument)
+    {
+        if (list.Count == 0)
+            throw new ArgumentException("A multi-task model needs at least one task; pass (name, outputSize) pairs, e.g. [(\"price\", 1)].", argument);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, size) in list)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+                throw new ArgumentException("Task names must not be empty.", argument);
+            if (name.Contains('.'))
+                throw new ArgumentException($"Task name '{name}' contains '.', which separates parameter names (heads.<task>.0.weight); rename the task.", argument);
+            if (size <= 0)
+                throw new ArgumentException($"Task '{name}' has output size {size}; it must be at least 1.", argument);
+            if (!seen.Add(name))
+                throw new ArgumentException($"Task name '{name}' appears more than once; task names must be unique (got {string.Join(", ", list.Select(t => $"'{t.Name}'"))}).", argument);
+        }
     }
 
     /// <summary>The task names, in the order of the outputs.</summary>
@@ -162,7 +170,10 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <exception cref="ArgumentException">The block is not a module of this model.</exception>
     public MultiTaskModel Unfreeze(Module block) => SetTrainable(OwnBlock(block), true);
 
-    /// <summary>Builds a hard-sharing model with an MLP backbone and MLP heads (<see cref="HardSharingModel"/>).</summary>
+    // The shortcuts below build the built-in architectures from hidden sizes; each is one call of the architecture's
+    // own Create(ModelInput, options, generator), which architectures of your own can mirror.
+
+    /// <summary>Builds a hard-sharing model with an MLP backbone and MLP heads; a shortcut for <see cref="HardSharingModel.Create"/>.</summary>
     /// <param name="inputSize">The number of input features.</param>
     /// <param name="tasks">Each task's name and output width.</param>
     /// <param name="backbone">The backbone's hidden sizes, e.g. <c>[64, 64]</c>; empty for no shared layers.</param>
@@ -173,16 +184,8 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <returns>The model.</returns>
     public static HardSharingModel HardSharing(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] backbone,
         int[]? head = null, MlpOptions? options = null, IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null,
-        Generator? generator = null)
-    {
-        ArgumentNullException.ThrowIfNull(backbone);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
-        options ??= new MlpOptions();
-        options.Validate();
-        var net = new Sequential();
-        int width = options.AddHidden(net, inputSize, backbone, generator, nameof(backbone));
-        return new HardSharingModel(net, width, BuildHeads(tasks, width, head, options, customHeads, generator), inputSize);
-    }
+        Generator? generator = null) =>
+        HardSharingModel.Create(new ModelInput(inputSize, tasks), HardSharingOptions.Of(backbone, head, options, customHeads), generator);
 
     /// <summary>Builds a hard-sharing model around a user backbone, with MLP heads and/or user heads (<see cref="HardSharingModel"/>).</summary>
     /// <param name="backbone">Any module mapping [batch, features] to [batch, <paramref name="backboneOutputSize"/>].</param>
@@ -200,14 +203,13 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backboneOutputSize);
-        options ??= new MlpOptions();
-        options.Validate();
-        return new HardSharingModel(backbone, backboneOutputSize, BuildHeads(tasks, backboneOutputSize, head, options, customHeads, generator), inputSize);
+        return new HardSharingModel(backbone, backboneOutputSize, TaskHeads.Build(tasks, backboneOutputSize, head, options, customHeads, generator), inputSize);
     }
 
     /// <summary>
     /// Builds a hard-sharing model for the tasks and the encoded input width of a fitted
-    /// <see cref="FeatureEncoder"/> (the usual path: one output per task, sized by its kind).
+    /// <see cref="FeatureEncoder"/> (the usual path: one output per task, sized by its kind); a shortcut for
+    /// <see cref="HardSharingModel.Create"/>.
     /// </summary>
     /// <param name="encoder">The encoder fitted on the training data; gives the input width and the tasks.</param>
     /// <param name="backbone">Hidden sizes of the shared MLP backbone.</param>
@@ -217,116 +219,20 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <param name="generator">The seeded source for weight initialisation.</param>
     /// <param name="tasks">The task names to build (default: all of the encoder's tasks), e.g. one task for a single-task baseline.</param>
     public static HardSharingModel HardSharing(FeatureEncoder encoder, int[] backbone, int[]? head = null, MlpOptions? options = null,
-        IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null)
-    {
-        ArgumentNullException.ThrowIfNull(backbone);
-        return HardSharing(encoder, new HardSharingOptions { Backbone = backbone, Head = head ?? [], Mlp = options ?? new MlpOptions(), CustomHeads = customHeads },
-            generator, tasks);
-    }
+        IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
+        HardSharingModel.Create(ModelInput.From(encoder, tasks), HardSharingOptions.Of(backbone, head, options, customHeads), generator);
 
-    /// <summary>
-    /// Builds a hard-sharing model for a fitted <see cref="FeatureEncoder"/> with every option of
-    /// <see cref="HardSharingOptions"/>: categorical and periodic numeric embeddings as input layers, the MLP
-    /// backbone and heads, residual heads over a shared head, and a wide (linear) path.
-    /// </summary>
+    /// <summary>Builds a hard-sharing model for a fitted <see cref="FeatureEncoder"/> with every option of <see cref="HardSharingOptions"/>; a shortcut for <see cref="HardSharingModel.Create"/>.</summary>
     /// <param name="encoder">The encoder fitted on the training data; gives the input columns and the tasks.</param>
     /// <param name="options">What to build (see <see cref="HardSharingOptions"/>).</param>
     /// <param name="generator">The seeded source for weight initialisation and dropout.</param>
     /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
     /// <returns>The model; <see cref="InputSize"/> is the encoder's width.</returns>
-    /// <exception cref="ArgumentException">
-    /// Invalid options; residual heads or a shared wide path with tasks of different output sizes; a custom head
-    /// for an unknown task; a periodic-embedding feature that is not numeric.
-    /// </exception>
-    /// <remarks>
-    /// Initialisation draws from <paramref name="generator"/> in this order: categorical embeddings, periodic
-    /// embeddings, backbone, shared head, task heads (in task order), wide Linears. The numeric embedding is
-    /// left out when the encoder has no numeric column. The wide path reads every encoded column except
-    /// embedding indices (<see cref="HardSharingModel.WideColumns"/>), and starts at zero.
-    /// </remarks>
     public static HardSharingModel HardSharing(FeatureEncoder encoder, HardSharingOptions options, Generator? generator = null,
-        IReadOnlyList<string>? tasks = null)
-    {
-        ArgumentNullException.ThrowIfNull(encoder);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var shapes = TaskShapes(encoder, tasks);
-        if (options.ResidualHeads && shapes.Any(t => t.OutputSize != shapes[0].OutputSize))
-            throw new ArgumentException(
-                "HardSharingOptions.ResidualHeads adds one shared head to every task, so all tasks need the same output size, but they differ: " +
-                $"{string.Join(", ", shapes.Select(t => $"'{t.Name}' has {t.OutputSize}"))}; turn ResidualHeads off or pass the tasks of one output size (tasks: [...]).",
-                nameof(options));
-        if (options.Wide != WidePath.None && shapes.Any(t => t.OutputSize != shapes[0].OutputSize))
-            throw new ArgumentException(
-                "HardSharingOptions.Wide adds one shared Linear to every task, so all tasks need the same output size, but they differ: " +
-                $"{string.Join(", ", shapes.Select(t => $"'{t.Name}' has {t.OutputSize}"))}; set Wide to WidePath.None or pass the tasks of one output size (tasks: [...]).",
-                nameof(options));
+        IReadOnlyList<string>? tasks = null) =>
+        HardSharingModel.Create(ModelInput.From(encoder, tasks), options, generator);
 
-        var net = new Sequential();
-        int width = encoder.Width;
-        // Plain columns (everything but embedding indices), in encoded order: what the wide path reads, and,
-        // after the categorical embedding layer, the first columns of its output.
-        var plain = Enumerable.Range(0, encoder.Width).Where(c => encoder.Columns[c].Kind != EncodedColumnKind.EmbeddingIndex).ToArray();
-        if (EmbeddingInput.IsNeeded(encoder))
-        {
-            var embeddings = new EmbeddingInput(encoder, options.EmbeddingSize, generator);
-            net.Add("embeddings", embeddings);
-            width = embeddings.OutputSize;
-        }
-        if (options.NumericEmbedding is { } periodicOptions)
-        {
-            var numeric = PeriodicEmbedding.NumericColumns(encoder, periodicOptions.Features);
-            if (numeric.Count > 0)
-            {
-                // The categorical layer keeps the plain columns first and in order, so a numeric column moves to its rank among them.
-                var columns = numeric.Select(c => Array.IndexOf(plain, c)).ToArray();
-                var periodic = new PeriodicEmbedding(width, columns, periodicOptions, generator);
-                net.Add("periodic", periodic);
-                width = periodic.OutputSize;
-            }
-        }
-        width = options.Mlp.AddHidden(net, width, options.Backbone, generator, "backbone");
-
-        var sharedHead = options.ResidualHeads ? MlpHead(width, shapes[0].OutputSize, [.. options.Head], options.Mlp, generator) : null;
-        var heads = BuildHeads(shapes, width, [.. options.Head], options.Mlp, options.CustomHeads, generator);
-        if (sharedHead is not null)
-        {
-            foreach (var (name, _, head) in heads)
-            {
-                // A user head is the task's residual as given; only the built MLP heads start at zero.
-                if (options.CustomHeads?.ContainsKey(name) != true) ZeroOutputLayer((Sequential)head);
-            }
-        }
-
-        Linear? wide = null;
-        Dictionary<string, Linear>? wideHeads = null;
-        if (options.Wide != WidePath.None)
-        {
-            // A linear map has no symmetry to break, so it starts at zero: the model starts as its deep part alone.
-            wide = ZeroLinear(plain.Length, shapes[0].OutputSize);
-            if (options.Wide == WidePath.SharedAndPerTask)
-                wideHeads = shapes.ToDictionary(t => t.Name, t => ZeroLinear(plain.Length, t.OutputSize), StringComparer.Ordinal);
-        }
-        return new HardSharingModel(net, width, heads, encoder.Width, sharedHead, wide, wideHeads,
-            plain.Length == encoder.Width ? null : plain);
-    }
-
-    private static void ZeroOutputLayer(Sequential head)
-    {
-        var output = (Linear)head[head.Count - 1];
-        Init.Zeros(output.Weight);
-        if (output.Bias is not null) Init.Zeros(output.Bias);
-    }
-
-    private static Linear ZeroLinear(int inputSize, int outputSize)
-    {
-        var linear = new Linear(inputSize, outputSize);
-        Init.Zeros(linear.Weight);
-        Init.Zeros(linear.Bias!);
-        return linear;
-    }
-
-    /// <summary>Builds a soft-sharing model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
+    /// <summary>Builds a soft-sharing model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width; a shortcut for <see cref="SoftSharingModel.Create"/>.</summary>
     /// <param name="encoder">The encoder fitted on the training data.</param>
     /// <param name="hidden">Hidden sizes of each task's column.</param>
     /// <param name="head">Hidden sizes of each task's head.</param>
@@ -339,54 +245,9 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public static SoftSharingModel SoftSharing(FeatureEncoder encoder, int[] hidden, int[]? head = null, double strength = 1e-3,
         SoftSharingDistance distance = SoftSharingDistance.ToMean, bool penalizeHeads = false, MlpOptions? options = null,
         Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        SoftSharingCore(Width(encoder), TaskShapes(encoder, tasks), hidden, head, strength, distance, penalizeHeads, options, generator,
-            EmbeddingLayer(encoder, generator));
+        SoftSharingModel.Create(ModelInput.From(encoder, tasks), SoftSharingOptions.Of(hidden, head, strength, distance, penalizeHeads, options), generator);
 
-    /// <summary>Builds a cross-stitch model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width.</summary>
-    /// <param name="encoder">The encoder fitted on the training data.</param>
-    /// <param name="hidden">Hidden sizes of each task's column; a cross-stitch unit follows each.</param>
-    /// <param name="head">Hidden sizes of each task's head.</param>
-    /// <param name="selfWeight">The initial weight a task gives its own column.</param>
-    /// <param name="options">Activation, dropout and normalisation of the MLPs.</param>
-    /// <param name="generator">The seeded source for weight initialisation.</param>
-    /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
-    public static CrossStitchModel CrossStitch(FeatureEncoder encoder, int[] hidden, int[]? head = null, double selfWeight = 0.9,
-        MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null) =>
-        CrossStitchCore(Width(encoder), TaskShapes(encoder, tasks), hidden, head, selfWeight, perChannel: false, options, generator,
-            EmbeddingLayer(encoder, generator));
-
-    private static int Width(FeatureEncoder encoder)
-    {
-        ArgumentNullException.ThrowIfNull(encoder);
-        return encoder.Width;
-    }
-
-    // Each task's column gets its own embedding tables (tied by the soft-sharing penalty, mixed after
-    // the first cross-stitch unit) when the encoder has embedding-encoded features.
-    private static Func<EmbeddingInput>? EmbeddingLayer(FeatureEncoder encoder, Generator? generator) =>
-        EmbeddingInput.IsNeeded(encoder) ? () => new EmbeddingInput(encoder, generator: generator) : null;
-
-    private static int AddInputLayer(Sequential into, int inputSize, Func<EmbeddingInput>? inputLayer)
-    {
-        if (inputLayer is null) return inputSize;
-        var layer = inputLayer();
-        into.Add("embeddings", layer);
-        return layer.OutputSize;
-    }
-
-    private static List<(string Name, int OutputSize)> TaskShapes(FeatureEncoder encoder, IReadOnlyList<string>? only)
-    {
-        var all = encoder.Tasks.Select(t => (t.Name, t.OutputSize)).ToList();
-        if (only is null) return all;
-        foreach (var name in only)
-        {
-            if (!all.Exists(t => t.Name == name))
-                throw new ArgumentException($"Task '{name}' is not one of the encoder's tasks ({string.Join(", ", all.Select(t => t.Name))}).", nameof(only));
-        }
-        return all.Where(t => only.Contains(t.Name)).ToList();
-    }
-
-    /// <summary>Builds a soft-sharing model: one MLP column and head per task, tied by a parameter-distance penalty (<see cref="SoftSharingModel"/>).</summary>
+    /// <summary>Builds a soft-sharing model: one MLP column and head per task, tied by a parameter-distance penalty; a shortcut for <see cref="SoftSharingModel.Create"/>.</summary>
     /// <param name="inputSize">The number of input features.</param>
     /// <param name="tasks">Each task's name and output width.</param>
     /// <param name="hidden">Each column's hidden sizes, e.g. <c>[64, 64]</c> (at least one).</param>
@@ -400,30 +261,22 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     public static SoftSharingModel SoftSharing(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
         int[]? head = null, double strength = 1e-3, SoftSharingDistance distance = SoftSharingDistance.ToMean, bool penalizeHeads = false,
         MlpOptions? options = null, Generator? generator = null) =>
-        SoftSharingCore(inputSize, tasks, hidden, head, strength, distance, penalizeHeads, options, generator, inputLayer: null);
+        SoftSharingModel.Create(new ModelInput(inputSize, tasks), SoftSharingOptions.Of(hidden, head, strength, distance, penalizeHeads, options), generator);
 
-    private static SoftSharingModel SoftSharingCore(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
-        int[]? head, double strength, SoftSharingDistance distance, bool penalizeHeads, MlpOptions? options, Generator? generator,
-        Func<EmbeddingInput>? inputLayer)
-    {
-        ArgumentNullException.ThrowIfNull(tasks);
-        ArgumentNullException.ThrowIfNull(hidden);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
-        if (hidden.Length == 0)
-            throw new ArgumentException("Soft sharing ties the tasks' hidden layers, so it needs at least one hidden size, e.g. hidden: [64].", nameof(hidden));
-        options ??= new MlpOptions();
-        options.Validate();
-        var columns = new List<(string, int, Module<Tensor, Tensor>, Module<Tensor, Tensor>)>();
-        foreach (var (name, size) in tasks)
-        {
-            var column = new Sequential();
-            int width = options.AddHidden(column, AddInputLayer(column, inputSize, inputLayer), hidden, generator, nameof(hidden));
-            columns.Add((name, size, column, MlpHead(width, size, head, options, generator)));
-        }
-        return new SoftSharingModel(columns, strength, distance, penalizeHeads, inputSize);
-    }
+    /// <summary>Builds a cross-stitch model for a fitted <see cref="FeatureEncoder"/>'s tasks and input width; a shortcut for <see cref="CrossStitchModel.Create"/>.</summary>
+    /// <param name="encoder">The encoder fitted on the training data.</param>
+    /// <param name="hidden">Hidden sizes of each task's column; a cross-stitch unit follows each.</param>
+    /// <param name="head">Hidden sizes of each task's head.</param>
+    /// <param name="selfWeight">The initial weight a task gives its own column.</param>
+    /// <param name="options">Activation, dropout and normalisation of the MLPs.</param>
+    /// <param name="generator">The seeded source for weight initialisation.</param>
+    /// <param name="tasks">The task names to build (default: all of the encoder's tasks).</param>
+    /// <param name="perChannel">Learn one α matrix per channel instead of one per layer.</param>
+    public static CrossStitchModel CrossStitch(FeatureEncoder encoder, int[] hidden, int[]? head = null, double selfWeight = 0.9,
+        MlpOptions? options = null, Generator? generator = null, IReadOnlyList<string>? tasks = null, bool perChannel = false) =>
+        CrossStitchModel.Create(ModelInput.From(encoder, tasks), CrossStitchOptions.Of(hidden, head, selfWeight, perChannel, options), generator);
 
-    /// <summary>Builds a cross-stitch network of MLP columns, one stitched stage per hidden layer (<see cref="CrossStitchModel"/>).</summary>
+    /// <summary>Builds a cross-stitch network of MLP columns, one stitched stage per hidden layer; a shortcut for <see cref="CrossStitchModel.Create"/>.</summary>
     /// <param name="inputSize">The number of input features.</param>
     /// <param name="tasks">Each task's name and output width.</param>
     /// <param name="hidden">Each column's hidden sizes (at least one); a cross-stitch unit follows each hidden layer.</param>
@@ -435,36 +288,7 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
     /// <returns>The model.</returns>
     public static CrossStitchModel CrossStitch(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
         int[]? head = null, double selfWeight = 0.9, bool perChannel = false, MlpOptions? options = null, Generator? generator = null) =>
-        CrossStitchCore(inputSize, tasks, hidden, head, selfWeight, perChannel, options, generator, inputLayer: null);
-
-    private static CrossStitchModel CrossStitchCore(int inputSize, IReadOnlyList<(string Name, int OutputSize)> tasks, int[] hidden,
-        int[]? head, double selfWeight, bool perChannel, MlpOptions? options, Generator? generator, Func<EmbeddingInput>? inputLayer)
-    {
-        ArgumentNullException.ThrowIfNull(tasks);
-        ArgumentNullException.ThrowIfNull(hidden);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
-        if (hidden.Length == 0)
-            throw new ArgumentException("Cross-stitch units sit between hidden layers, so the columns need at least one hidden size, e.g. hidden: [64].", nameof(hidden));
-        options ??= new MlpOptions();
-        options.Validate();
-        var columns = new List<(string, int, IReadOnlyList<Module<Tensor, Tensor>>)>();
-        foreach (var (name, size) in tasks)
-        {
-            var stages = new List<Module<Tensor, Tensor>>();
-            int width = inputSize;
-            for (int i = 0; i < hidden.Length; i++)
-            {
-                var stage = new Sequential();
-                if (i == 0) width = AddInputLayer(stage, width, inputLayer);
-                options.AddLayer(stage, width, hidden[i], generator, nameof(hidden), i);
-                stages.Add(stage);
-                width = hidden[i];
-            }
-            stages.Add(MlpHead(width, size, head, options, generator));
-            columns.Add((name, size, stages));
-        }
-        return new CrossStitchModel(columns, hidden, selfWeight, perChannel, inputSize);
-    }
+        CrossStitchModel.Create(new ModelInput(inputSize, tasks), CrossStitchOptions.Of(hidden, head, selfWeight, perChannel, options), generator);
 
     /// <summary>Checks that <paramref name="task"/> is one of <see cref="TaskNames"/>.</summary>
     /// <returns>The task name.</returns>
@@ -535,35 +359,5 @@ public abstract class MultiTaskModel : Module<Tensor, TaskOutputs>
             if (!trainable) p.Grad = null;
         }
         return this;
-    }
-
-    private static List<(string, int, Module<Tensor, Tensor>)> BuildHeads(IReadOnlyList<(string Name, int OutputSize)> tasks, int width,
-        int[]? head, MlpOptions options, IReadOnlyDictionary<string, Module<Tensor, Tensor>>? customHeads, Generator? generator)
-    {
-        ArgumentNullException.ThrowIfNull(tasks);
-        if (customHeads is not null)
-        {
-            foreach (var name in customHeads.Keys)
-            {
-                if (!tasks.Any(t => t.Name == name))
-                    throw new ArgumentException($"customHeads has a head for '{name}', which is not a task; the tasks are: {string.Join(", ", tasks.Select(t => $"'{t.Name}'"))}.", nameof(customHeads));
-            }
-        }
-        var heads = new List<(string, int, Module<Tensor, Tensor>)>();
-        foreach (var (name, size) in tasks)
-        {
-            var module = customHeads is not null && customHeads.TryGetValue(name, out var custom) ? custom
-                : MlpHead(width, Math.Max(size, 1), head, options, generator);
-            heads.Add((name, size, module));
-        }
-        return heads;
-    }
-
-    private static Sequential MlpHead(int inputSize, int outputSize, int[]? hidden, MlpOptions options, Generator? generator)
-    {
-        var net = new Sequential();
-        int width = options.AddHidden(net, inputSize, hidden ?? [], generator, "head");
-        net.Add(new Linear(width, Math.Max(outputSize, 1), generator: generator));
-        return net;
     }
 }

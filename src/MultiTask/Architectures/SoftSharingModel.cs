@@ -62,6 +62,28 @@ public sealed class SoftSharingModel : MultiTaskModel
         _tied = tied.ToArray();
     }
 
+    /// <summary>Builds one MLP column and head per task of <paramref name="input"/>, tied as <paramref name="options"/> say.</summary>
+    /// <param name="input">The input width and tasks (<see cref="ModelInput.From"/> for a fitted encoder).</param>
+    /// <param name="options">What to build; null for the defaults (columns [64, 64], a Linear head, λ = 1e-3 to the mean).</param>
+    /// <param name="generator">The seeded source for initialisation and dropout (per task: input layers, column, head).</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException">Invalid options, or tied heads for tasks of different output sizes.</exception>
+    /// <remarks>Each column gets its own embedding tables when the encoder has embedding-encoded features; the penalty ties them.</remarks>
+    public static SoftSharingModel Create(ModelInput input, SoftSharingOptions? options = null, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= new SoftSharingOptions();
+        options.Validate();
+        var columns = new List<(string, int, Module<Tensor, Tensor>, Module<Tensor, Tensor>)>();
+        foreach (var (name, size) in input.Tasks)
+        {
+            var column = new Sequential();
+            int width = options.Mlp.AddHidden(column, input.AddInputLayers(column, generator, options.EmbeddingSize), options.Hidden, generator, "hidden");
+            columns.Add((name, size, column, TaskHeads.Mlp(width, size, options.Head, options.Mlp, generator)));
+        }
+        return new SoftSharingModel(columns, options.Strength, options.Distance, options.PenalizeHeads, input.InputSize);
+    }
+
     /// <summary>The penalty weight λ.</summary>
     public double Strength { get; }
 
