@@ -83,17 +83,18 @@ public sealed class TaskEncoderModel : MultiTaskModel
     private readonly Linear _trunk;
     private readonly ModuleDict _heads;
 
-    public TaskEncoderModel(FeatureEncoder encoder, int hiddenSize, Generator? generator = null)
-        : base(encoder.Tasks.Select(t => (t.Name, t.OutputSize)), encoder.Width)
+    public TaskEncoderModel(ModelInput input, int hiddenSize, Generator? generator = null)
+        : base(input.Tasks, input.InputSize)
     {
+        var encoder = input.Encoder ?? throw new ArgumentException("Per-task encoders read each task's columns; use ModelInput.From(encoder).", nameof(input));
         _encoders = Register("encoders", new ModuleDict());
         _trunk = Register("trunk", new Linear(hiddenSize, hiddenSize, generator: generator));
         _heads = Register("heads", new ModuleDict());
-        foreach (var task in encoder.Tasks)
+        foreach (var (task, outputSize) in input.Tasks)
         {
-            _columns[task.Name] = [.. encoder.TaskColumns(task.Name)];
-            _encoders.Add(task.Name, new Linear(_columns[task.Name].Length, hiddenSize, generator: generator));
-            _heads.Add(task.Name, new Linear(hiddenSize, task.OutputSize, generator: generator));
+            _columns[task] = [.. encoder.TaskColumns(task)];
+            _encoders.Add(task, new Linear(_columns[task].Length, hiddenSize, generator: generator));
+            _heads.Add(task, TaskHeads.Mlp(hiddenSize, outputSize, generator: generator));
         }
     }
 
@@ -118,7 +119,7 @@ public sealed class TaskEncoderModel : MultiTaskModel
         var own = inputs.IndexSelect(1, _columns[CheckTask(task)]);
         var encoded = ((Linear)_encoders[task]).Forward(own).Relu();
         var shared = _trunk.Forward(encoded).Relu();
-        var output = ((Linear)_heads[task]).Forward(shared);
+        var output = ((Sequential)_heads[task]).Forward(shared);
         CheckOutput(task, output, inputs.Size(0));
         return output;
     }

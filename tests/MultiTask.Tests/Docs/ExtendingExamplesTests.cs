@@ -120,7 +120,7 @@ public class ExtendingExamplesTests
     {
         var (trainSet, validationSet, _) = TestData.Sacramento().Split(seed: 1, validation: 0.2);
         var encoder = FeatureEncoder.Fit(trainSet);
-        var model = new TaskEncoderModel(encoder, hiddenSize: 16, new Generator(2));
+        var model = new TaskEncoderModel(ModelInput.From(encoder), hiddenSize: 16, new Generator(2));
         var trainer = new MultiTaskTrainer(model, new TrainerOptions { Epochs = 15, Optimizer = new AdamOptions { LearningRate = 1e-2 } });
 
         trainer.Fit(encoder.Transform(trainSet), encoder.Transform(validationSet));
