@@ -52,9 +52,10 @@ public class ArchitecturesDocTests
     public void The_factories_shown_first_build_from_an_encoder()
     {
         var encoder = TrainingData.Encoded().Train.Encoder;
-        var hard  = MultiTaskModel.HardSharing(encoder, backbone: [64, 64], head: [32], generator: new Generator(1));
-        var soft  = MultiTaskModel.SoftSharing(encoder, hidden: [64, 64], strength: 1e-3, generator: new Generator(1));
-        var stitch = MultiTaskModel.CrossStitch(encoder, hidden: [64, 64], selfWeight: 0.9, generator: new Generator(1));
+        var input = ModelInput.From(encoder);
+        var hard   = HardSharingModel.Create(input, new HardSharingOptions { Backbone = [64, 64], Head = [32] }, new Generator(1));
+        var soft   = SoftSharingModel.Create(input, new SoftSharingOptions { Hidden = [64, 64], Strength = 1e-3 }, new Generator(1));
+        var stitch = CrossStitchModel.Create(input, new CrossStitchOptions { Hidden = [64, 64], SelfWeight = 0.9 }, new Generator(1));
 
         foreach (MultiTaskModel model in new MultiTaskModel[] { hard, soft, stitch })
         {

@@ -125,7 +125,7 @@ public class ExtendingExamplesTests
 
         trainer.Fit(encoder.Transform(trainSet), encoder.Transform(validationSet));
 
-        model.StateDict().Keys.Should().Contain(["encoders.house.weight", "encoders.condo.weight", "trunk.weight", "heads.condo.bias"]);
+        model.StateDict().Keys.Should().Contain(["encoders.house.weight", "encoders.condo.weight", "trunk.weight", "heads.condo.0.bias"]);
         ((Engine.NN.Linear)model.NamedModules().Single(m => m.Key == "encoders.condo").Value).InFeatures
             .Should().Be(encoder.TaskColumns("condo").Count);
         var partition = model.SharedParameters().Concat(model.TaskParameters("house")).Concat(model.TaskParameters("condo")).ToList();
