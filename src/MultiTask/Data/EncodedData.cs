@@ -17,8 +17,9 @@ public sealed class EncodedData
     private Tensor? _features;
 
     internal EncodedData(FeatureEncoder encoder, int rowCount, float[] x, float[][] targets, float[][] masks,
-        IReadOnlyDictionary<string, int> unknown)
+        IReadOnlyDictionary<string, int> unknown, string[]? groups = null)
     {
+        Groups = groups;
         Encoder = encoder;
         RowCount = rowCount;
         _x = x;
@@ -45,6 +46,28 @@ public sealed class EncodedData
 
     /// <summary>Per categorical feature, how many rows held a value not among its categories (features without any are absent).</summary>
     public IReadOnlyDictionary<string, int> UnknownCategoryCounts { get; }
+
+    /// <summary>
+    /// The group of every row (e.g. a region or a protected attribute), for training that treats groups alike
+    /// (<see cref="Training.GroupDro"/>); null unless set with <see cref="WithGroups"/>. Kept by the trainer's validation split.
+    /// </summary>
+    public IReadOnlyList<string>? Groups { get; }
+
+    /// <summary>The same rows with a group per row; the inputs, targets and masks are shared, not copied.</summary>
+    /// <param name="groups">The group of each row, in row order; null for a missing value (its own group, <c>"(missing)"</c>).</param>
+    /// <returns>The data with <see cref="Groups"/> set.</returns>
+    /// <exception cref="ArgumentException"><paramref name="groups"/> does not have one value per row.</exception>
+    /// <example><c>var train = encoder.Transform(data).WithGroups(data.CategoricalValues("zone"));</c></example>
+    public EncodedData WithGroups(IReadOnlyList<string?> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count != RowCount)
+            throw new ArgumentException($"groups has {groups.Count} values but the data has {RowCount} rows; give one group per row.", nameof(groups));
+        return new EncodedData(Encoder, RowCount, _x, _targets, _masks, UnknownCategoryCounts, [.. groups.Select(g => g ?? MissingGroup)]);
+    }
+
+    /// <summary>The group of a row whose group value is missing.</summary>
+    public const string MissingGroup = "(missing)";
 
     /// <summary>The whole input matrix [N, F] (created once; treat as read-only).</summary>
     public Tensor Features => Volatile.Read(ref _features) ?? CreateFeatures();

@@ -59,7 +59,7 @@ public sealed class GroupEvaluation
         var rows = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
         for (int r = 0; r < groups.Count; r++)
         {
-            string key = groups[r] ?? "(missing)";
+            string key = groups[r] ?? EncodedData.MissingGroup;
             if (!rows.TryGetValue(key, out var list)) rows[key] = list = [];
             list.Add(r);
         }

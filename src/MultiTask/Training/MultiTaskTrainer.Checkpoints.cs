@@ -116,6 +116,7 @@ public sealed partial class MultiTaskTrainer
             LoaderGenerator = _loaderGenerator.GetState(),
             Generators = Options.Generators.Select(g => g.GetState()).ToList(),
             SamplerUpdates = [.. _samplerUpdates],
+            GroupWeights = Options.GroupDro?.StateValues(),
             Callbacks = callbackEntries,
             History = _history.Records.Select(r => new CheckpointEpoch { Epoch = r.Epoch, Values = r.Values.ToDictionary() }).ToList(),
         };
@@ -178,6 +179,8 @@ public sealed partial class MultiTaskTrainer
             $"the checkpoint was written with {document.Optimizer} but this trainer uses {Options.Optimizer.GetType().Name}." + Rebuild);
         Expect(json, "weighting", document.Weighting == Options.Weighting.GetType().Name,
             $"the checkpoint was written with {document.Weighting} weighting but this trainer uses {Options.Weighting.GetType().Name}." + Rebuild);
+        Expect(json, "group_weights", (document.GroupWeights is null) == (Options.GroupDro is null),
+            (document.GroupWeights is null ? "it is missing, but this trainer uses GroupDro" : "the checkpoint was written with GroupDro but this trainer has none") + "." + Rebuild);
         Expect(json, "seed", document.Seed == Options.Seed && document.BatchSize == Options.BatchSize,
             $"the checkpoint was written with seed {document.Seed} and batch size {document.BatchSize}, this trainer has {Options.Seed} and {Options.BatchSize}." + Rebuild);
         Expect(json, "generators", document.Generators.Count == Options.Generators.Count,
@@ -306,6 +309,12 @@ public sealed partial class MultiTaskTrainer
                 for (int i = 0; i < generators.Count; i++) Options.Generators[i].SetState(generators[i]);
             });
             for (int i = 0; i < Options.Generators.Count; i++) Options.Generators[i].SetState(plan.Document.Generators[i]);
+            if (Options.GroupDro is { } groupDro)
+            {
+                var groups = groupDro.Snapshot();
+                undo.Add(() => groupDro.Restore(groups));
+                Guard(Path.Combine(dir, TrainerFileName), "group_weights", () => groupDro.LoadStateValues(plan.Document.GroupWeights!));
+            }
         }
         catch (Exception e)
         {
@@ -478,6 +487,8 @@ public sealed partial class MultiTaskTrainer
         public required List<GeneratorState> Generators { get; set; }
 
         public required List<Dictionary<string, double>> SamplerUpdates { get; set; }
+
+        public Dictionary<string, double>? GroupWeights { get; set; }
 
         public required List<CheckpointCallback> Callbacks { get; set; }
 

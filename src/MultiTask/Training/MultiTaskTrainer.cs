@@ -131,6 +131,7 @@ public sealed partial class MultiTaskTrainer
             (train, validation) = HoldOut(train, bindings);
             bindings = TaskBinding.Bind(Model, train, "training");
         }
+        Options.GroupDro?.Bind(this, train, bindings);
         TaskBinding[]? validationBindings = null;
         if (validation is not null)
         {
@@ -288,9 +289,11 @@ public sealed partial class MultiTaskTrainer
                     continue;
                 }
                 trained[i] = true;
+                // The reported loss stays the plain mean; group-robust training trains on its weighted group losses.
+                var trainedLoss = Options.GroupDro is { } groupDro ? groupDro.Loss(i, b, outputs[b.Name], batch) : loss;
                 // TaskSpec.Weight scales the loss the strategy sees; a task of weight 0 is measured but not trained.
                 double staticWeight = b.Spec.Weight;
-                losses[i] = staticWeight == 1.0 ? loss : staticWeight == 0 ? null : loss * (float)staticWeight;
+                losses[i] = staticWeight == 1.0 ? trainedLoss : staticWeight == 0 ? null : trainedLoss * (float)staticWeight;
             }
 
             BatchResult result;

@@ -68,6 +68,12 @@ public sealed record TrainerOptions
     /// <summary>How the per-task losses are combined into gradients. Default <see cref="EqualWeighting"/>.</summary>
     public LossWeighting Weighting { get; init; } = new EqualWeighting();
 
+    /// <summary>
+    /// Group-robust training (<see cref="Training.GroupDro"/>): each task's loss weights the groups of the training rows
+    /// (<see cref="EncodedData.Groups"/>) towards the worst; null (the default) for the plain mean over rows.
+    /// </summary>
+    public GroupDro? GroupDro { get; init; }
+
     /// <summary>A task sampler for per-task batches, or null for joint batches (every row once per epoch). It is updated with per-task validation losses after every epoch (training losses without validation data).</summary>
     public TaskSampler? Sampler { get; init; }
 

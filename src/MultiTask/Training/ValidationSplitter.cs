@@ -74,6 +74,7 @@ internal static class ValidationSplitter
             targets[t] = batch.Targets(t).ToArray();
             masks[t] = batch.Mask(t).ToArray();
         }
-        return new EncodedData(data.Encoder, rows.Count, batch.Inputs.ToArray(), targets, masks, data.UnknownCategoryCounts);
+        return new EncodedData(data.Encoder, rows.Count, batch.Inputs.ToArray(), targets, masks, data.UnknownCategoryCounts,
+            data.Groups is { } groups ? [.. rows.Select(r => groups[r])] : null);
     }
 }

@@ -41,6 +41,22 @@ public class GroupEvaluationTests
     }
 
     [Fact]
+    public void The_group_robust_example_trains_with_the_zones_as_groups()
+    {
+        var data = Data();
+        var encoder = FeatureEncoder.Fit(data);
+        var model = MultiTaskModel.HardSharing(encoder, backbone: [8], generator: new Generator(1));
+        var train = encoder.Transform(data).WithGroups(data.CategoricalValues("zone"));
+        var trainer = new MultiTaskTrainer(model, new TrainerOptions { GroupDro = new GroupDro(stepSize: 0.01) });
+        trainer.Fit(train);
+        var weights = trainer.Options.GroupDro!.Weights("y");   // where the weight went, per group
+
+        weights.Keys.Should().Equal("(missing)", "north", "south");
+        // The north zone's labels are the noisiest, so its loss stays highest and it gains weight.
+        weights["north"].Should().BeGreaterThan(weights["south"]);
+    }
+
+    [Fact]
     public void Each_group_is_scored_on_its_own_rows_and_the_noisier_group_is_the_worst()
     {
         var data = Data();
