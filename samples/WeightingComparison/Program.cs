@@ -11,8 +11,10 @@ using MultiTask.Weighting;
 using Spectre.Console;
 
 // Every loss-weighting and gradient method of the library on real data (and on Ma et al.'s synthetic tasks of
-// known relatedness), on the same folds, seeds and network: what each buys over equal weighting.
+// known relatedness, and the seed example's houses and apartments), on the same folds, seeds and network: what
+// each buys over equal weighting.
 //   dotnet run --project samples/WeightingComparison -c Release [-- --seeds 3 --folds 5 --epochs 60 --quick]
+//   [--methods DB-MTL,MoCo] [--cases meats,sacramento]: a subset (equal weighting, the reference, always runs).
 
 bool quick = args.Contains("--quick"); // CI: checks that every method runs, not the scores
 int seeds = Option("--seeds", quick ? 1 : 3), folds = Option("--folds", quick ? 2 : 5), epochs = Option("--epochs", quick ? 2 : 60);
@@ -31,11 +33,19 @@ Directory.CreateDirectory(outputDir);
     ("GradVac", () => new GradVac()), ("GradDrop", () => new GradDrop()), ("ConFIG", () => new ConFig()), ("FairGrad", () => new FairGrad()),
     ("MoCo", () => new MoCo()),
 ];
+if (Names("--methods") is { } only) methods = [.. methods.Where(m => m.Name == "Equal" || only.Contains(m.Name, StringComparer.OrdinalIgnoreCase))];
 
-var cases = new (string Name, MultiTaskDataset Data)[] { ("sacramento", Sacramento()), ("meats", Meats()), ("synthetic (p = 0.5)", Synthetic(0.5)) };
-var lines = new List<string> { "case,method,seed,fold,task,rmse,seconds" };
-foreach (var (caseName, data) in cases)
+var cases = new (string Name, Func<MultiTaskDataset> Data)[]
 {
+    ("sacramento", Sacramento), ("meats", Meats), ("synthetic (p = 0.5)", () => Synthetic(0.5)),
+    // The HousingPrices sample's part 1: 2,000 synthetic houses and 120 apartments with different columns (SeedExample.cs, linked).
+    ("seed example", () => SeedExample.Generate(new Generator(7), houses: 2000, apartments: 120)),
+};
+if (Names("--cases") is { } chosen) cases = [.. cases.Where(c => chosen.Any(n => c.Name.StartsWith(n, StringComparison.OrdinalIgnoreCase)))];
+var lines = new List<string> { "case,method,seed,fold,task,rmse,seconds" };
+foreach (var (caseName, load) in cases)
+{
+    var data = load();
     string[] tasks = [.. data.Tasks.Select(t => t.Name)];
     AnsiConsole.Write(new Rule($"[bold]{caseName}[/]: {string.Join(", ", tasks.Select(t => $"{t} ({data.LabelCount(t)})"))}; {folds} folds x {seeds} seeds, {epochs} epochs").LeftJustified());
     // rmse[method][task] over (seed, fold), in the same order for every method: paired.
@@ -80,12 +90,13 @@ foreach (var (caseName, data) in cases)
         var cells = new List<string> { name };
         foreach (var task in tasks) cells.Add(MeanSd(rmse[name][task]));
         bool failed = tasks.Any(t => rmse[name][t].Any(double.IsNaN) || rmse["Equal"][t].Any(double.IsNaN));
-        double deltaM = failed ? double.NaN : MultiTaskImprovement.Compute([.. tasks.Select(t => new MetricComparison(t, "rmse", MetricDirection.LowerIsBetter,
-            rmse[name][t].Average(), rmse["Equal"][t].Average()))]).DeltaM;
-        // A run wins when its RMSE, averaged over tasks relative to equal weighting's, is lower.
+        // Δm% of each run (seed, fold) against equal weighting's run on the same split, then mean ± sd over the runs.
         int runs = rmse[name][tasks[0]].Count;
+        List<double> deltaM = failed ? [] : Enumerable.Range(0, runs).Select(i => MultiTaskImprovement.Compute([.. tasks.Select(t => new MetricComparison(t, "rmse",
+            MetricDirection.LowerIsBetter, rmse[name][t][i], rmse["Equal"][t][i]))]).DeltaM).ToList();
+        // A run wins when its RMSE, averaged over tasks relative to equal weighting's, is lower.
         int wins = Enumerable.Range(0, runs).Count(i => tasks.Average(t => rmse[name][t][i] / rmse["Equal"][t][i]) < 1);
-        cells.Add(name == "Equal" ? "—" : double.IsNaN(deltaM) ? "—" : string.Create(CultureInfo.InvariantCulture, $"{deltaM:+0.0;-0.0;0.0}%"));
+        cells.Add(name == "Equal" || failed ? "—" : string.Create(CultureInfo.InvariantCulture, $"{deltaM.Average():+0.0;-0.0;0.0} ± {Sd(deltaM):0.0}%"));
         cells.Add(name == "Equal" ? "—" : $"{wins}/{runs}");
         cells.Add(seconds[name].Average().ToString("F2", CultureInfo.InvariantCulture));
         cells.Add(stopped[name].Count == 0 ? "—" : string.Join(", ", stopped[name].GroupBy(x => x).Select(g => $"{g.Count()} {g.Key}")));
@@ -94,7 +105,13 @@ foreach (var (caseName, data) in cases)
     AnsiConsole.Write(table);
 }
 File.WriteAllLines(Path.Combine(outputDir, "results.csv"), lines);
-AnsiConsole.MarkupLine($"RMSE on held-out folds, mean ± sd over folds x seeds (— where a run stopped); Δm% > 0: better than equal weighting on average over the tasks. Every score: {Path.Combine(outputDir, "results.csv")}");
+AnsiConsole.MarkupLine($"RMSE on held-out folds, mean ± sd over folds x seeds (— where a run stopped); Δm% > 0: better than equal weighting on average over the tasks, per run (paired with equal weighting's run on the same split), mean ± sd over the runs. Every score: {Path.Combine(outputDir, "results.csv")}");
+
+string[]? Names(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
+}
 
 int Option(string name, int fallback)
 {
@@ -102,11 +119,17 @@ int Option(string name, int fallback)
     return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
 }
 
+static double Sd(List<double> values)
+{
+    double mean = values.Average();
+    return values.Count > 1 ? Math.Sqrt(values.Sum(x => (x - mean) * (x - mean)) / (values.Count - 1)) : 0;
+}
+
 static string MeanSd(List<double> values)
 {
     if (values.Any(double.IsNaN)) return "—";
     double mean = values.Average();
-    double sd = values.Count > 1 ? Math.Sqrt(values.Sum(x => (x - mean) * (x - mean)) / (values.Count - 1)) : 0;
+    double sd = Sd(values);
     string format = mean >= 100 ? "N0" : "N3";
     return $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {sd.ToString(format, CultureInfo.InvariantCulture)}";
 }

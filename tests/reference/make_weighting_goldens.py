@@ -21,6 +21,10 @@ Loss-space methods: the weights (and, for learned scales, the gradients of the s
 paper's objective; DB-MTL and ExcessMTL, which read task gradients, over three steps of the same inputs. Rlw
 draws its weights and is left out; the epoch-driven ones (DWA) get a recorded loss history.
 
+Stateful loss-space methods ("stateful_cases"): FAMO (logits and their Adam), GradNorm (learned weights, an SGD
+step, clamp and renormalisation) and STCH (warm-up, recording epoch, ideal point) over five or six steps of
+changing losses, one step with a task absent, checking each step's weights and shared direction.
+
 Run with Debian's packages: /usr/bin/python3 tests/reference/make_weighting_goldens.py
 """
 import itertools
@@ -465,6 +469,131 @@ for name, offsets in [("dominant_2t_3d", [2.0, 0.5]), ("conflicting_3t_3d", [1.0
     gradient_loss_cases.append({"name": f"ExcessMtl_{name}", "method": "ExcessMtl", "gradients": CASES[name], "offsets": offsets,
                                 "step_scales": STEP_SCALES, "steps": excess_mtl(g, offsets, 3)})
 
+
+# ---------------------------------------------------------------- stateful loss-space methods over several steps
+# Lᵢ = θ·(sₖᵢ·gᵢ) + cₖᵢ at θ = 0: at step k the loss is cₖᵢ (None: the task has no labels in the batch) and its
+# gradient on the shared vector sₖᵢ·gᵢ. Loss values are dyadic, so float32 holds them exactly.
+
+def famo(g, losses, lr=0.025, gamma=1e-3, eps=1e-8):
+    """Liu et al. 2023 (FAMO), Algorithm 1 with the authors' code: logits w, z = softmax(w), D = L + ε,
+    objective Σ zᵢ·log Dᵢ / c with c = Σ zᵢ/Dᵢ held constant; the logits take one torch.optim.Adam step
+    (L2 weight decay γ) on the softmax's vector-Jacobian product with δ = log D(before) − log D(after).
+    "After" is the next step's loss; a task absent from either step has δᵢ = 0 and is left out of the objective."""
+    t = g.shape[0]
+    w = torch.zeros(t, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=lr, weight_decay=gamma)
+    prev = [None] * t
+    out = []
+    for row in losses:
+        present = [i for i in range(t) if row[i] is not None]
+        if any(p is not None for p in prev):
+            delta = torch.tensor([math.log(prev[i] + eps) - math.log(row[i] + eps) if row[i] is not None and prev[i] is not None else 0.0
+                                  for i in range(t)])
+            d = torch.autograd.grad(torch.softmax(w, -1), w, grad_outputs=delta)[0]
+            opt.zero_grad()
+            w.grad = d
+            opt.step()
+        z = torch.softmax(w, -1).detach()[present]
+        x = torch.tensor([row[i] for i in present], requires_grad=True)
+        D = x + eps
+        c = (z / D).sum().detach()
+        (D.log() * z / c).sum().backward()
+        weights = [0.0] * t
+        for a, i in enumerate(present):
+            weights[i] = float(x.grad[a])
+        prev = [row[i] for i in range(t)]
+        out.append({"weights": weights, "direction": vec(torch.tensor(weights) @ g), "logits": vec(w.detach())})
+    return out
+
+
+def gradnorm(g, losses, scales, alpha=1.5, lr=0.05, min_weight=1e-4):
+    """Chen et al. 2018 (GradNorm), §3: Gᵢ = ‖∇_W wᵢLᵢ‖ by double back-propagation, r̃ᵢ = L̃ᵢ/mean L̃ with
+    L̃ᵢ = Lᵢ(t)/Lᵢ(0), L_grad = Σ|Gᵢ − Ḡ·r̃ᵢ^α| with the target held constant, differentiated by the weights
+    only; the weights then take a plain SGD step of size lr, are clamped to min_weight and renormalised to sum T."""
+    t, n = g.shape
+    w = torch.ones(t, requires_grad=True)
+    initial = [None] * t
+    out = []
+    for row, srow in zip(losses, scales):
+        theta = torch.zeros(n, requires_grad=True)
+        present = [i for i in range(t) if row[i] is not None]
+        L = {i: theta @ (srow[i] * g[i]) + row[i] for i in present}
+        for i in present:
+            if initial[i] is None:
+                initial[i] = row[i]
+        G = torch.stack([torch.linalg.norm(torch.autograd.grad(w[i] * L[i], theta, create_graph=True)[0]) for i in present])
+        ratio = torch.tensor([row[i] / initial[i] for i in present])
+        target = (G.mean() * (ratio / ratio.mean()) ** alpha).detach()
+        grad_loss = (G - target).abs().sum()
+        wgrad = torch.autograd.grad(grad_loss, w)[0]
+        weights = [float(w[i]) if row[i] is not None else 0.0 for i in range(t)]
+        direction = torch.autograd.grad(sum(w.detach()[i] * L[i] for i in present), theta)[0]
+        out.append({"weights": weights, "direction": vec(direction), "grad_loss": float(grad_loss), "weight_grads": vec(wgrad)})
+        with torch.no_grad():
+            w -= lr * wgrad
+            w.clamp_(min=min_weight)
+            w *= t / w.sum()
+    return out
+
+
+def stch(g, losses, epochs, mu, warmup, prefs):
+    """Lin et al. 2024 (STCH), eq. (9) on log-losses with the authors' multi-task ideal point: before epoch
+    `warmup` Σ log Lᵢ; during it the same while averaging each task's loss; after it
+    K·μ·log Σ exp(pᵢ·log(Lᵢ/L̄ᵢ)/μ) over the K present tasks (a task unseen while recording takes its first
+    later loss as L̄ᵢ). The weights are ∂objective/∂Lᵢ by autograd."""
+    t = g.shape[0]
+    sums, counts, ideal = [0.0] * t, [0] * t, None
+    out = []
+    for row, epoch in zip(losses, epochs):
+        present = [i for i in range(t) if row[i] is not None]
+        x = torch.tensor([row[i] for i in present], requires_grad=True)
+        if epoch <= warmup and ideal is None:
+            torch.log(x + 1e-20).sum().backward()
+            if epoch == warmup:
+                for i in present:
+                    sums[i] += row[i]
+                    counts[i] += 1
+        else:
+            if ideal is None:
+                ideal = [sums[i] / counts[i] if counts[i] else None for i in range(t)]
+            for i in present:
+                if ideal[i] is None:
+                    ideal[i] = row[i]
+            nadir = torch.tensor([ideal[i] for i in present])
+            p = torch.tensor([prefs[i] for i in present])
+            (len(present) * mu * torch.logsumexp(p * torch.log(x / nadir + 1e-20) / mu, 0)).backward()
+        weights = [0.0] * t
+        for a, i in enumerate(present):
+            weights[i] = float(x.grad[a])
+        out.append({"weights": weights, "direction": vec(torch.tensor(weights) @ g)})
+    return out
+
+
+FAMO_LOSSES = [[2.0, 0.5, 1.5], [1.5, 0.5, 1.25], [1.0, 0.375, None], [0.75, 0.25, 1.0], [0.625, 0.25, 0.5]]
+GRADNORM_LOSSES = [[2.0, 0.5, 1.5], [1.5, 0.5, 1.25], [1.0, 0.375, 1.0], [0.75, 0.25, None], [0.625, 0.25, 0.5]]
+STCH_LOSSES = [[2.0, 0.5, 1.5], [1.5, 0.5, None], [1.25, 0.375, None], [1.0, 0.375, 1.0], [0.75, 0.5, 0.25], [0.5, None, 0.125]]
+STCH_EPOCHS = [0, 1, 1, 2, 2, 3]
+stateful_cases = []
+for name in ["conflicting_3t_3d", "dominant_3t_5d"]:
+    g = torch.tensor(CASES[name])
+    ones = [[1.0, 1.0, 1.0]] * len(FAMO_LOSSES)
+    stch_ones = [[1.0, 1.0, 1.0]] * len(STCH_LOSSES)
+    stateful_cases.append({"name": f"Famo_{name}", "method": "Famo", "params": {"learning_rate": 0.025, "weight_decay": 1e-3},
+                           "gradients": CASES[name], "losses": FAMO_LOSSES, "step_scales": ones, "steps": famo(g, FAMO_LOSSES)})
+    stateful_cases.append({"name": f"FamoFast_{name}", "method": "Famo", "params": {"learning_rate": 0.5, "weight_decay": 0.1},
+                           "gradients": CASES[name], "losses": FAMO_LOSSES, "step_scales": ones, "steps": famo(g, FAMO_LOSSES, lr=0.5, gamma=0.1)})
+    gn_scales = [STEP_SCALES[k % 3] for k in range(len(GRADNORM_LOSSES))]
+    for alpha in (1.5, 0.5):
+        stateful_cases.append({"name": f"GradNorm_alpha{alpha}_{name}", "method": "GradNorm", "params": {"alpha": alpha, "learning_rate": 0.05},
+                               "gradients": CASES[name], "losses": GRADNORM_LOSSES, "step_scales": gn_scales,
+                               "steps": gradnorm(g, GRADNORM_LOSSES, gn_scales, alpha=alpha)})
+    stateful_cases.append({"name": f"Stch_{name}", "method": "Stch", "params": {"mu": 0.5, "warmup_epochs": 1, "preferences": {"t2": 2.0}},
+                           "gradients": CASES[name], "losses": STCH_LOSSES, "epochs": STCH_EPOCHS, "step_scales": stch_ones,
+                           "steps": stch(g, STCH_LOSSES, STCH_EPOCHS, 0.5, 1, [1.0, 2.0, 1.0])})
+    stateful_cases.append({"name": f"StchDefaults_{name}", "method": "Stch", "params": {},
+                           "gradients": CASES[name], "losses": STCH_LOSSES, "epochs": [e + 3 for e in STCH_EPOCHS], "step_scales": stch_ones,
+                           "steps": stch(g, STCH_LOSSES, [e + 3 for e in STCH_EPOCHS], 1.0, 4, [1.0, 1.0, 1.0])})
+
 with open(OUT, "w") as f:
-    json.dump({"cases": cases, "loss_cases": loss_cases, "gradient_loss_cases": gradient_loss_cases}, f, indent=1)
+    json.dump({"cases": cases, "loss_cases": loss_cases, "gradient_loss_cases": gradient_loss_cases, "stateful_cases": stateful_cases}, f, indent=1)
 print("wrote", OUT)

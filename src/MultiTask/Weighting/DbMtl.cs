@@ -26,6 +26,12 @@ namespace MultiTask.Weighting;
 /// β = 0.9 and σ = 0 are those of the authors' LibMTL (<c>DB_beta</c>, <c>DB_beta_sigma</c>). Every loss must be
 /// non-negative. Use it when both the losses' units and their gradients' sizes differ between tasks.
 /// </para>
+/// <para>
+/// It needs many rows of every task in every batch: the log of a loss averaged over one or two rows is unbounded
+/// below, and minimising it fits a few rows exactly at the expense of the others. On short runs the averages also
+/// lag the current gradients (β = 0.9: about ten steps); β = 0 removes the lag. Both are measured in
+/// docs/weighting.md (samples/WeightingComparison).
+/// </para>
 /// </remarks>
 public sealed class DbMtl : LossWeighting
 {

@@ -26,6 +26,11 @@ namespace MultiTask.Weighting;
 /// <see cref="StateDict"/> so a resumed run continues exactly. Task-specific parameters get their ordinary
 /// gradients; the reported weights are the λᵢ normalised over the present tasks.
 /// </para>
+/// <para>
+/// The tracked gradients lag the current ones by about 1/βₜ steps (some 40 steps after 360 steps with the
+/// defaults), on top of the optimizer's own momentum. On short runs of small tables that costs more than the bias
+/// it removes; β = 1 with βσ = 0 (no tracking) is measured against the defaults in docs/weighting.md.
+/// </para>
 /// </remarks>
 public sealed class MoCo : LossWeighting
 {
