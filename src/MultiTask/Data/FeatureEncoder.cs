@@ -275,48 +275,48 @@ public sealed partial class FeatureEncoder
         int n = data.RowCount, width = Width;
         var x = new float[n * width];
         var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int f = 0; f < Schema.Count; f++)
+        var unknownCounts = new int[Schema.Count];
+        var numericValues = Enumerable.Range(0, Schema.Count).Select(f => data.NumericArray(f)).ToArray();
+        var categoryValues = Enumerable.Range(0, Schema.Count).Select(f => data.CategoricalArray(f)).ToArray();
+        // Row by row, so that each row's columns are written while they are in cache: feature by feature would sweep
+        // the whole matrix once per feature.
+        for (int r = 0; r < n; r++)
         {
-            var block = _blocks[f];
-            var spec = block.Feature;
-            if (spec.Kind == FeatureKind.Numeric)
+            var row = x.AsSpan(r * width, width);
+            for (int f = 0; f < Schema.Count; f++)
             {
-                var values = data.NumericArray(f)!;
-                var numeric = _numerics[f]!;
-                for (int r = 0; r < n; r++)
+                var block = _blocks[f];
+                var spec = block.Feature;
+                if (numericValues[f] is { } values)
                 {
+                    var numeric = _numerics[f]!;
                     double v = values[r];
                     bool present = !double.IsNaN(v);
                     if (present)
                     {
-                        var encoded = x.AsSpan(r * width + block.Start, block.Width);
+                        var encoded = row.Slice(block.Start, block.Width);
                         numeric.Encode(FittedNumeric.Prepare(spec.Name, numeric.Options, v, r, "data"), encoded);
                         // Scaling by robust or tiny training statistics can map a finite outlier beyond float32.
                         foreach (float e in encoded)
                             if (!float.IsFinite(e)) throw Unencodable(spec.Name, numeric.Options.Encoding, r, v);
                     }
-                    if (block.HasPresence) x[r * width + block.PresenceColumn] = present ? 1f : 0f;
-                }
-                continue;
-            }
-            var cats = data.CategoricalArray(f)!;
-            var index = _categoryIndex[f];
-            int count = 0;
-            for (int r = 0; r < n; r++)
-            {
-                string? v = cats[r];
-                if (block.HasPresence) x[r * width + block.PresenceColumn] = v is null ? 0f : 1f;
-                if (v is null) continue;
-                if (!index.TryGetValue(v, out int c))
-                {
-                    count++;
+                    if (block.HasPresence) row[block.PresenceColumn] = present ? 1f : 0f;
                     continue;
                 }
-                if (spec.Encoding == CategoricalEncoding.OneHot) x[r * width + block.Start + c] = 1f;
-                else x[r * width + block.Start] = c + 1;
+                string? category = categoryValues[f]![r];
+                if (block.HasPresence) row[block.PresenceColumn] = category is null ? 0f : 1f;
+                if (category is null) continue;
+                if (!_categoryIndex[f].TryGetValue(category, out int c))
+                {
+                    unknownCounts[f]++;
+                    continue;
+                }
+                if (spec.Encoding == CategoricalEncoding.OneHot) row[block.Start + c] = 1f;
+                else row[block.Start] = c + 1;
             }
-            if (count > 0) unknown[spec.Name] = count;
         }
+        for (int f = 0; f < Schema.Count; f++)
+            if (unknownCounts[f] > 0) unknown[_blocks[f].Feature.Name] = unknownCounts[f];
         var targets = new float[_tasks.Length][];
         var masks = new float[_tasks.Length][];
         for (int t = 0; t < _tasks.Length; t++)

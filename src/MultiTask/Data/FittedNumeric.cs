@@ -40,7 +40,8 @@ internal sealed class FittedNumeric
         for (int r = 0; r < values.Length; r++)
             if (!double.IsNaN(values[r])) present.Add(Prepare(feature, options, values[r], r, "training"));
         var sorted = present.ToArray();
-        Array.Sort(sorted);
+        // Only the quantile-based encodings need order; the mean and standard deviation do not.
+        if (options.Encoding != NumericEncoding.Standard) Array.Sort(sorted);
         switch (options.Encoding)
         {
             case NumericEncoding.Robust:

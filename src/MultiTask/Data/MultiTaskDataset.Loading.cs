@@ -261,18 +261,27 @@ public sealed partial class MultiTaskDataset
     /// <summary>Reads and converts cells, producing errors that name table, column, row, value and fix.</summary>
     private sealed class CellReader(Table table, TableOptions options)
     {
-        private readonly HashSet<string> _missing = new(options.MissingValues.Select(m => m.Trim()), StringComparer.OrdinalIgnoreCase);
+        private readonly MissingTokens _missing = new(options.MissingValues);
+        private string? _lastName;
+        private TableColumn? _last;
+
+        // Cells are read column by column, so the last column found answers almost every lookup.
+        private TableColumn Column(string column)
+        {
+            if (!ReferenceEquals(column, _lastName))
+            {
+                _last = table.Column(column);
+                _lastName = column;
+            }
+            return _last!;
+        }
 
         public string Map(string name) => options.ColumnMap is not null && options.ColumnMap.TryGetValue(name, out var c) ? c : name;
 
         public string? Text(string column, int row)
         {
-            var col = table.Column(column);
-            if (col.Texts is { } texts)
-            {
-                var s = texts[row]?.Trim();
-                return s is null || _missing.Contains(s) ? null : s;
-            }
+            var col = Column(column);
+            if (col.IsText) return col.Text(row, _missing);
             double v = col.Numbers![row];
             return double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture);
         }
@@ -291,7 +300,8 @@ public sealed partial class MultiTaskDataset
 
         public double Label(TaskSpec task, string column, int row)
         {
-            string where = $"Task '{task.Name}' ({task.Kind}), column '{column}' of table '{table.Name}', {table.RowName(row)}";
+            // Built only for an error: formatting it for every cell would cost more than reading the cell.
+            string Where() => $"Task '{task.Name}' ({task.Kind}), column '{column}' of table '{table.Name}', {table.RowName(row)}";
             if (task.Kind == TaskKind.Multiclass && task.Classes is { } classes)
             {
                 var s = Text(column, row);
@@ -299,7 +309,7 @@ public sealed partial class MultiTaskDataset
                 for (int i = 0; i < classes.Count; i++)
                     if (classes[i] == s) return i;
                 throw new InvalidDataException(
-                    $"{where}: label '{Table.Excerpt(s)}' is not one of the classes ({string.Join(", ", classes)}). Fix the value, add the class to the task, or leave the cell empty to mark it unlabelled.");
+                    $"{Where()}: label '{Table.Excerpt(s)}' is not one of the classes ({string.Join(", ", classes)}). Fix the value, add the class to the task, or leave the cell empty to mark it unlabelled.");
             }
             double v = Number(column, row, out string? text);
             if (task.Kind is TaskKind.Binary or TaskKind.Multilabel && double.IsNaN(v) && text is not null)
@@ -309,34 +319,32 @@ public sealed partial class MultiTaskDataset
             }
             if (double.IsNaN(v) && text is not null)
                 throw new InvalidDataException(
-                    $"{where}: label '{Table.Excerpt(text)}' is not {Expected(task)}. Fix the value, or leave the cell empty to mark the row unlabelled.");
+                    $"{Where()}: label '{Table.Excerpt(text)}' is not {Expected(task)}. Fix the value, or leave the cell empty to mark the row unlabelled.");
             if (double.IsNaN(v)) return v;
             if (double.IsInfinity(v))
                 throw new InvalidDataException(
-                    $"{where}: label {Show(text, v)} is infinite; labels must be finite. Use NaN (or an empty cell) to mark a missing label.");
+                    $"{Where()}: label {Show(text, v)} is infinite; labels must be finite. Use NaN (or an empty cell) to mark a missing label.");
             switch (task.Kind)
             {
                 case TaskKind.Binary or TaskKind.Multilabel when v is not (0 or 1):
                     throw new InvalidDataException(
-                        $"{where}: label {Show(text, v)} is not {Expected(task)}. Fix the value, or leave the cell empty to mark the row unlabelled.");
+                        $"{Where()}: label {Show(text, v)} is not {Expected(task)}. Fix the value, or leave the cell empty to mark the row unlabelled.");
                 case TaskKind.Multiclass when v != Math.Floor(v) || v < 0 || v >= task.ClassCount:
                     throw new InvalidDataException(
-                        $"{where}: label {Show(text, v)} is out of range; expected {Expected(task)}. Fix the value, raise the class count, or leave the cell empty to mark the row unlabelled.");
+                        $"{Where()}: label {Show(text, v)} is out of range; expected {Expected(task)}. Fix the value, raise the class count, or leave the cell empty to mark the row unlabelled.");
             }
             return v;
         }
 
         private double Number(string column, int row, out string? text)
         {
-            var col = table.Column(column);
+            var col = Column(column);
             if (col.Numbers is { } numbers)
             {
                 text = null;
                 return numbers[row];
             }
-            text = Text(column, row);
-            if (text is null) return double.NaN;
-            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !double.IsNaN(v) ? v : double.NaN;
+            return col.Number(row, _missing, out text);
         }
 
         private static string Show(string? text, double v) => text is not null ? $"'{Table.Excerpt(text)}'" : v.ToString("R", CultureInfo.InvariantCulture);

@@ -34,7 +34,7 @@ public readonly record struct Standardization(double Mean, double Std)
     /// (a plain sum of 1e308 and 1e308 is infinite). Power-of-two scaling is exact, so ordinary data gets
     /// bit for bit the statistics of the unscaled two-pass formula.
     /// </remarks>
-    internal static Standardization Fit(IReadOnlyList<double> values)
+    internal static Standardization Fit(ReadOnlySpan<double> values)
     {
         double largest = 0;
         long n = 0;

@@ -41,7 +41,7 @@ public sealed class Table
     public Table Add(string column, double[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return AddColumn(column, new TableColumn((double[])values.Clone(), null), values.Length);
+        return AddColumn(column, TableColumn.Of((double[])values.Clone()), values.Length);
     }
 
     /// <summary>Adds a numeric column from integers (e.g. class indices).</summary>
@@ -49,7 +49,7 @@ public sealed class Table
     public Table Add(string column, int[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return AddColumn(column, new TableColumn(values.Select(v => (double)v).ToArray(), null), values.Length);
+        return AddColumn(column, TableColumn.Of(values.Select(v => (double)v).ToArray()), values.Length);
     }
 
     /// <summary>Adds a text column (categories, class names, or numbers as text); null marks a missing value.</summary>
@@ -57,7 +57,7 @@ public sealed class Table
     public Table Add(string column, string?[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return AddColumn(column, new TableColumn(null, (string?[])values.Clone()), values.Length);
+        return AddColumn(column, TableColumn.Of((string?[])values.Clone()), values.Length);
     }
 
     /// <summary>Reads a CSV file with a header row (invariant culture).</summary>
@@ -103,8 +103,9 @@ public sealed class Table
                 if (Array.IndexOf(header, header[c]) != c)
                     throw new InvalidDataException($"CSV '{name}' header names column '{Excerpt(header[c])}' twice; column names must be unique.");
             }
-            var cells = new List<string?>[header.Length];
-            for (int c = 0; c < cells.Length; c++) cells[c] = [];
+            // Cells stay UTF-8 bytes until read: one string per cell would take several times the file's size.
+            var cells = new Utf8Cells[header.Length];
+            for (int c = 0; c < cells.Length; c++) cells[c] = new Utf8Cells();
             var lines = new List<int>();
             while (csv.Read())
             {
@@ -112,10 +113,14 @@ public sealed class Table
                 if (csv.FieldCount != header.Length)
                     throw new InvalidDataException(
                         $"CSV '{name}', line {line}: {csv.FieldCount} fields but the header has {header.Length} ({Names(header)}); check for a missing or extra delimiter '{options.Delimiter}' or an unquoted value containing it.");
-                for (int c = 0; c < header.Length; c++) cells[c].Add(csv.GetString(c));
+                for (int c = 0; c < header.Length; c++) cells[c].Add(csv.GetSpan(c));
                 lines.Add(line);
             }
-            for (int c = 0; c < header.Length; c++) table.Add(header[c], cells[c].ToArray());
+            for (int c = 0; c < header.Length; c++)
+            {
+                cells[c].Seal();
+                table.AddColumn(header[c], TableColumn.Of(cells[c]), cells[c].Count);
+            }
             table._lines = lines.ToArray();
             table.RowCount = lines.Count;
         }
@@ -139,12 +144,12 @@ public sealed class Table
     {
         var data = Column(column);
         if (data.Numbers is { } numbers) return (double[])numbers.Clone();
-        var texts = TextColumn(column, missingValues);
-        var result = new double[texts.Length];
-        for (int r = 0; r < texts.Length; r++)
+        var missing = new MissingTokens(missingValues ?? new TableOptions().MissingValues);
+        var result = new double[RowCount];
+        for (int r = 0; r < result.Length; r++)
         {
-            if (texts[r] is not { } text) { result[r] = double.NaN; continue; }
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out result[r]))
+            result[r] = data.Number(r, missing, out string? text);
+            if (text is not null)
                 throw new InvalidDataException(
                     $"Column '{column}' of table '{Name}', {RowName(r)}: '{Excerpt(text)}' is not a number. Read the column with TextColumn, or fix the value (an empty cell or NA marks it missing).");
         }
@@ -164,8 +169,10 @@ public sealed class Table
         var data = Column(column);
         if (data.Numbers is { } numbers)
             return numbers.Select(v => double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray();
-        var missing = new HashSet<string>((missingValues ?? new TableOptions().MissingValues).Select(m => m.Trim()), StringComparer.OrdinalIgnoreCase);
-        return data.Texts!.Select(t => t?.Trim() is { } s && !missing.Contains(s) ? s : null).ToArray();
+        var missing = new MissingTokens(missingValues ?? new TableOptions().MissingValues);
+        var texts = new string?[RowCount];
+        for (int r = 0; r < texts.Length; r++) texts[r] = data.Text(r, missing);
+        return texts;
     }
 
     internal TableColumn Column(string column) => _columns.TryGetValue(column, out var data)
@@ -203,4 +210,3 @@ public sealed class Table
     }
 }
 
-internal sealed record TableColumn(double[]? Numbers, string?[]? Texts);
