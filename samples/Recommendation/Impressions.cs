@@ -10,14 +10,17 @@ using MultiTask.Tasks;
 /// observed features u. The model sees u and the item's id only (an embedding-encoded category), so it must learn each
 /// item's w_i from the data. With the affinity s = u·w_i:</para>
 /// <para>p(click | x) = σ(−0.8 + 1.2·s − 3.5·niche) and p(convert | click, x) = σ(−1.2 + 1.5·s + 0.6·u₂ + 1.0·niche).</para>
-/// <para><b>Why the sample-selection bias is real here.</b> Niche items are rarely clicked (about 2 % of their impressions
-/// against about 35 % for the others), so a conversion model trained on clicked impressions sees almost none of them: about
-/// 1 % of its training rows, although niche items are 20 % of the impressions it is applied to. It has too few rows to
-/// learn the niche items' taste vectors or their higher conversion rate once clicked, and it is asked for p(convert | click, x)
-/// on every impression all the same (ranking, bidding and pricing use it on impressions before any click). A model trained on
-/// every impression sees each niche item's impressions through the click task, which carries s = u·w_i, the same affinity the
-/// conversion rate depends on; the conversions themselves are as rare for it as for the naive model, since they only happen
-/// after clicks. Whether learning the item vectors from clicks makes up for that is what the sample measures.</para>
+/// <para><b>Why the sample-selection bias is real here.</b> Clicks and conversions both rise with the affinity s, so the
+/// clicked impressions are those of high affinity: on them the mean conversion rate is about 0.50 for ordinary items and
+/// 0.85 for niche items, on all impressions about 0.32 and 0.47. A conversion model trained on clicked impressions learns p(convert | click, x) where
+/// s is high and must extrapolate it to the low-affinity impressions it rarely saw. Niche items are the extreme case: they
+/// are rarely clicked (about 4 % of their impressions against about 36 % for the others), so they are about 3 % of the naive
+/// model's training rows but 20 % of the impressions it is applied to, too few to learn their taste vectors or their higher
+/// conversion rate once clicked. And it is applied to every impression (ranking, bidding and pricing use p(convert | click, x)
+/// before any click). A model trained on every impression sees each item's impressions through the click task, which
+/// carries s = u·w_i, the same affinity the conversion rate depends on; the conversions themselves are as rare for it as for
+/// the naive model, since they only happen after clicks. Whether learning the item vectors from clicks makes up for that is
+/// what the sample measures. (Rates from 2 million draws of the same generator.)</para>
 /// </remarks>
 internal sealed class Impressions
 {

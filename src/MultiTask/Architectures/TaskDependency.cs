@@ -66,7 +66,7 @@ public sealed record TaskDependency
     /// Computed in log space from the logits a and b, never from the probabilities: log p₁ = −softplus(−a),
     /// log(1 − p₁) = −softplus(a), and 1 − p₁p₂ = (1 − p₁) + p₁(1 − p₂) is a sum of two positive terms, so
     /// log(1 − q) = logsumexp(−softplus(a), −softplus(−a) − softplus(b)) has no cancellation. The direct
-    /// log(1 − q) rounds q to 1 in float32 once both logits pass about 17 and returns −∞; this form gives
+    /// log(1 − q) rounds q to 1 in float32 once both logits pass about 18 and returns −∞; this form gives
     /// ≈ min(a, b) − log(1 + e^−|a−b|) there, which is the exact value to float precision.
     /// </remarks>
     public static Tensor ConjunctionLogit(Tensor parentLogits, Tensor conditionalLogits)
