@@ -398,6 +398,33 @@ public sealed class CascadeModelTests : IDisposable
     }
 
     [Fact]
+    public void A_conditional_task_of_weight_zero_trains_as_if_it_were_not_an_output()
+    {
+        var (data, _) = Impressions(600, 13);
+        var weighted = MultiTaskDataset.FromArrays(data.Schema, [.. data.Tasks.Select(t => t.Name == "cvr" ? t with { Weight = 0 } : t)],
+            [.. Enumerable.Range(0, data.RowCount).Select(r => new[] { data.NumericValues("x1")[r], data.NumericValues("x2")[r] })], ["x1", "x2"],
+            data.Tasks.ToDictionary(t => t.Name, t => data.TargetValues(t.Name).ToArray()));
+        var encoder = FeatureEncoder.Fit(data);
+        CascadeModel Build() => CascadeModel.Create(ModelInput.From(encoder), new CascadeOptions
+        {
+            Dependencies = [Esmm],
+            Inner = (i, g) => HardSharingModel.Create(i, new HardSharingOptions { Backbone = [8] }, g),
+        }, new Generator(7));
+        var options = () => new TrainerOptions { Epochs = 3, BatchSize = 50, Seed = 2, Optimizer = new AdamOptions { LearningRate = 1e-2 } };
+
+        // cvr is labelled on clicked rows: with weight 0 the trainer measures it there but trains nothing on it, so the whole
+        // cascade learns exactly what the view without cvr learns.
+        var whole = Build();
+        var report = new MultiTaskTrainer(whole, options()).Fit(FeatureEncoder.Fit(weighted).Transform(weighted));
+        var view = Build();
+        new MultiTaskTrainer(view.ForTasks(["ctr", "ctcvr"]), options()).Fit(encoder.Transform(data));
+
+        report.History[^1].Values.Keys.Should().Contain("loss.cvr");
+        foreach (var (name, p) in whole.NamedParameters())
+            p.ToArray().Should().Equal(view.NamedParameters().Single(q => q.Key == name).Value.ToArray(), name);
+    }
+
+    [Fact]
     public void A_saved_cascade_predicts_every_output_bit_for_bit()
     {
         var (data, _) = Impressions(300, 12);
