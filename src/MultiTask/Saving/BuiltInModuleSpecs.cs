@@ -200,6 +200,26 @@ internal static class BuiltInModuleSpecs
                 }).ToList();
                 return new CrossStitchModel(stages, widths, perChannel: perChannel, inputSize: a.GetNullableInt32("input_size", 1));
             });
+        Register<CascadeModel>("CascadeModel",
+            m => new JsonObject
+            {
+                ["tasks"] = TaskShapes(m),
+                ["dependencies"] = new JsonArray([.. m.Dependencies.Select(d => new JsonObject
+                {
+                    ["kind"] = "conjunction", ["task"] = d.Task, ["parent"] = d.Parent, ["conditional"] = d.Conditional,
+                })]),
+            },
+            a =>
+            {
+                var tasks = ReadTaskShapes(a);
+                var dependencies = a.Field("dependencies").Items().Select(d => d["kind"].String() == "conjunction"
+                    ? TaskDependency.Conjunction(d["task"].String(), d["parent"].String(), d["conditional"].String())
+                    : throw d["kind"].Bad("the only dependency kind is 'conjunction'.")).ToList();
+                var model = new CascadeModel(a.Child<MultiTaskModel>("inner"), dependencies, [.. tasks.Select(t => t.Name)]);
+                if (tasks.FirstOrDefault(t => model.OutputSize(t.Name) != t.OutputSize) is { Name: not null } wrong)
+                    throw a.Bad($"task '{wrong.Name}' has output size {wrong.OutputSize}, but the rebuilt cascade computes {model.OutputSize(wrong.Name)}.");
+                return model;
+            });
     }
 
     private static void Register<T>(string name, Func<T, JsonObject> write, Func<ModuleSpecArgs, T> read) where T : Module =>

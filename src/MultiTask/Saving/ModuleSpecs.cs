@@ -15,7 +15,7 @@ namespace MultiTask.Saving;
 /// <c>Embedding</c>, <c>Identity</c>, <c>Flatten</c>, the activations (<c>ReLU</c>, <c>LeakyReLU</c>, <c>Elu</c>,
 /// <c>Gelu</c>, <c>SiLU</c>, <c>Sigmoid</c>, <c>Tanh</c>, <c>Softplus</c>, <c>Softmax</c>, <c>LogSoftmax</c>), the
 /// containers <c>Sequential</c>, <c>ModuleList</c> and <c>ModuleDict</c>, and the library's <see cref="Architectures.HardSharingModel"/>,
-/// <see cref="Architectures.SoftSharingModel"/>, <see cref="Architectures.CrossStitchModel"/>, <see cref="Architectures.CrossStitchUnit"/>,
+/// <see cref="Architectures.SoftSharingModel"/>, <see cref="Architectures.CrossStitchModel"/>, <see cref="Architectures.CascadeModel"/>, <see cref="Architectures.CrossStitchUnit"/>,
 /// <see cref="Architectures.EmbeddingInput"/> and <see cref="Architectures.PeriodicEmbedding"/>.</para>
 /// <para>A module type of your own (a head, a backbone, a whole architecture) is registered once per process, before
 /// saving and before loading, with the same name in both:</para>

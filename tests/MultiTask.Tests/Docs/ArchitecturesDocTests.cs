@@ -3,6 +3,7 @@ using MultiTask.Architectures;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Tests.Training;
+using MultiTask.Training;
 
 namespace MultiTask.Tests.Docs;
 
@@ -121,5 +122,49 @@ public class HardSharingOptionsDocTests
 
         var mlp = new MlpOptions { LayerNorm = true }.Build(inputSize: 10, hidden: [32, 16], outputSize: 1, generator: new Generator(1));
         mlp.Count.Should().Be(7);
+    }
+}
+
+/// <summary>The snippets of the "Task cascades" section of docs/architectures.md, built and checked.</summary>
+public class CascadeDocTests
+{
+    [Fact]
+    public void Esmm_and_funnel_snippets()
+    {
+        var rng = new Generator(4);
+        var rows = Enumerable.Range(0, 400).Select(_ => new[] { rng.NextNormal(), rng.NextNormal() }).ToArray();
+        var click = rows.Select(r => rng.NextDouble() < 1 / (1 + Math.Exp(-2 * r[0])) ? 1.0 : 0.0).ToArray();
+        var convert = rows.Select(r => rng.NextDouble() < 1 / (1 + Math.Exp(-2 * r[1])) ? 1.0 : 0.0).ToArray();
+        string[] features = ["x1", "x2"];
+        var data = MultiTask.Data.MultiTaskDataset.FromArrays(new MultiTask.Data.FeatureSchema().Numeric("x1").Numeric("x2"),
+            [MultiTask.Tasks.TaskSpec.Binary("ctr", features), MultiTask.Tasks.TaskSpec.Binary("cvr", features), MultiTask.Tasks.TaskSpec.Binary("ctcvr", features)], rows, features,
+            new Dictionary<string, double[]>
+            {
+                ["ctr"] = click,
+                ["cvr"] = [.. click.Select((c, i) => c == 1 ? convert[i] : double.NaN)],
+                ["ctcvr"] = [.. click.Select((c, i) => c * convert[i])],
+            });
+        var encoder = MultiTask.Data.FeatureEncoder.Fit(data);
+        var train = encoder.Transform(data);
+
+        var esmm = CascadeModel.Create(ModelInput.From(encoder), new CascadeOptions
+        {
+            Dependencies = [TaskDependency.Conjunction("ctcvr", parent: "ctr", conditional: "cvr")],
+            Inner = (input, g) => HardSharingModel.Create(input, new HardSharingOptions { Backbone = [64, 32] }, g),
+        }, new Generator(1));
+        // cvr has labels only on clicked impressions (or none): train it through the product alone.
+        new MultiTaskTrainer(esmm.ForTasks(["ctr", "ctcvr"]), new TrainerOptions { Epochs = 20 }).Fit(train);
+        var cvr = esmm.ForwardTask(train.Features, "cvr").Sigmoid(); // p(convert | click, x) on every impression
+
+        esmm.TaskNames.Should().Equal("ctr", "cvr", "ctcvr");
+        cvr.Shape.Should().Equal(400, 1);
+
+        var inner = HardSharingModel.Create(new ModelInput(encoder.Width, [("click", 1), ("cart", 1), ("purchase", 1)]), null, new Generator(2));
+        var funnel = new CascadeModel(inner, // tasks "click", "cart", "purchase": p(click), p(cart | click), p(purchase | cart)
+        [
+            TaskDependency.Conjunction("cart_all", parent: "click", conditional: "cart"),
+            TaskDependency.Conjunction("purchase_all", parent: "cart_all", conditional: "purchase"),
+        ]);
+        funnel.TaskNames.Should().Equal("click", "cart", "purchase", "cart_all", "purchase_all");
     }
 }

@@ -21,7 +21,7 @@ public sealed class ModelFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Architectures => ["hard", "hard-residual-wide-periodic", "soft", "cross-stitch", "engine-head", "user-module"];
+    public static TheoryData<string> Architectures => ["hard", "hard-residual-wide-periodic", "soft", "cross-stitch", "engine-head", "user-module", "cascade"];
 
     [Theory]
     [MemberData(nameof(Architectures))]
@@ -151,8 +151,21 @@ public sealed class ModelFileTests : IDisposable
             {
                 ["price"] = new ScaledHead(16, 2.5f, g),
             }),
+            "cascade" => Cascade(encoder, g),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture)),
         };
+    }
+
+    /// <summary>
+    /// The fixture's binary task "flag" derived as the conjunction of two inner tasks that are not in the data ("seen" and
+    /// "flag_given_seen", heads added to a hard-sharing model), the other tasks predicted by the inner model.
+    /// </summary>
+    private static CascadeModel Cascade(FeatureEncoder encoder, Generator g)
+    {
+        var others = encoder.Tasks.Select(t => t.Name).Where(t => t != "flag").ToList();
+        var inner = HardSharingModel.Create(ModelInput.From(encoder, others), new HardSharingOptions { Backbone = [16], Head = [4] }, g);
+        inner = inner.WithTasks([.. new[] { "seen", "flag_given_seen" }.Select(t => (t, 1, (Module<Tensor, Tensor>)TaskHeads.Mlp(16, 1, [4], generator: g)))]);
+        return new CascadeModel(inner, [TaskDependency.Conjunction("flag", "seen", "flag_given_seen")], [.. encoder.Tasks.Select(t => t.Name)]);
     }
 
     /// <summary>A user head: a Linear child scaled by a hyper-parameter, registered by name.</summary>

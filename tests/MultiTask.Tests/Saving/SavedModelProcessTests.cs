@@ -27,6 +27,7 @@ public sealed class SavedModelProcessTests : IDisposable
     [InlineData("soft")]
     [InlineData("cross-stitch")]
     [InlineData("engine-head")]
+    [InlineData("cascade")]
     public void A_fresh_process_predicts_a_saved_network_bit_for_bit(string architecture)
     {
         // A network over every input and task kind, trained briefly.
