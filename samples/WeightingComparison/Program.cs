@@ -37,7 +37,7 @@ if (Names("--methods") is { } only) methods = [.. methods.Where(m => m.Name == "
 
 var cases = new (string Name, Func<MultiTaskDataset> Data)[]
 {
-    ("sacramento", Sacramento), ("meats", Meats), ("synthetic (p = 0.5)", () => Synthetic(0.5)),
+    ("sacramento", Sacramento), ("meats", Meats), ("synthetic (p = 0.5)", () => MaSynthetic.Generate(0.5)),
     // The HousingPrices sample's part 1: 2,000 synthetic houses and 120 apartments with different columns (SeedExample.cs, linked).
     ("seed example", () => SeedExample.Generate(new Generator(7), houses: 2000, apartments: 120)),
 };
@@ -151,39 +151,3 @@ MultiTaskDataset Meats()
         [TaskSpec.Regression("water", features), TaskSpec.Regression("fat", features), TaskSpec.Regression("protein", features)]);
 }
 
-// Ma et al. (KDD 2018) synthetic regression tasks whose relatedness is the correlation p of their weight vectors:
-// w1 = u1, w2 = p·u1 + √(1−p²)·u2 for orthonormal u1, u2 in R^100; y_k = w_kᵀx + Σ_{i≤10} sin(α_i·w_kᵀx + β_i) + ε.
-static MultiTaskDataset Synthetic(double p, int rows = 1000, int d = 100)
-{
-    var g = new Generator(2026);
-    var u1 = Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray();
-    var u2 = Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray();
-    Normalize(u1);
-    double dot = u1.Zip(u2).Sum(z => z.First * z.Second);
-    for (int j = 0; j < d; j++) u2[j] -= dot * u1[j];
-    Normalize(u2);
-    double[][] w = [u1, [.. u1.Zip(u2).Select(z => p * z.First + Math.Sqrt(1 - p * p) * z.Second)]];
-    var alpha = Enumerable.Range(0, 10).Select(_ => g.NextNormal()).ToArray();
-    var beta = Enumerable.Range(0, 10).Select(_ => g.NextNormal()).ToArray();
-    var x = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray()).ToArray();
-    var table = new MultiTask.Data.Table("synthetic");
-    for (int j = 0; j < d; j++) table.Add($"x_{j:000}", x.Select(r => r[j]).ToArray());
-    for (int k = 0; k < 2; k++)
-    {
-        var y = x.Select(r =>
-        {
-            double z = r.Zip(w[k]).Sum(t => t.First * t.Second);
-            return z + alpha.Zip(beta).Sum(ab => Math.Sin(ab.First * z + ab.Second)) + 0.1 * g.NextNormal();
-        }).ToArray();
-        table.Add($"task{k + 1}", y);
-    }
-    string[] features = [.. Enumerable.Range(0, d).Select(j => $"x_{j:000}")];
-    return MultiTaskDataset.FromTable(features.Aggregate(new FeatureSchema(), (s, f) => s.Numeric(f)),
-        [TaskSpec.Regression("task1", features), TaskSpec.Regression("task2", features)], table);
-
-    static void Normalize(double[] v)
-    {
-        double norm = Math.Sqrt(v.Sum(a => a * a));
-        for (int j = 0; j < v.Length; j++) v[j] /= norm;
-    }
-}
