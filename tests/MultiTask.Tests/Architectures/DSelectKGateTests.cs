@@ -1,7 +1,10 @@
 using FluentAssertions;
 using MultiTask.Architectures;
 using MultiTask.Engine.NN;
+using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
+using MultiTask.Tests.Training;
+using MultiTask.Training;
 
 namespace MultiTask.Tests.Architectures;
 
@@ -149,5 +152,45 @@ public class DSelectKGateTests
         ((Action)(() => new DSelectKGate(5, 4, new DSelectKOptions { SelectedExperts = 0 }))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*SelectedExperts*");
         ((Action)(() => new DSelectKGate(5, 4, new DSelectKOptions { EntropyStrength = -1 }))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*EntropyStrength*");
         ((Action)(() => new DSelectKGate(5, 4).Forward(ExpertModelChecks.Inputs(2, 3)))).Should().Throw<ArgumentException>().WithMessage("*[batch, 5]*[2, 3]*");
+    }
+
+    /// <summary>Trains an 8-expert DSelect-k MMoE (k = 2) on the two-task regression; returns each task's non-zero gate weights per row.</summary>
+    private static Dictionary<string, int[]> TrainedNonZeros(double lambda, bool perExample, int epochs)
+    {
+        var (train, _) = TrainingData.Encoded();
+        var model = MmoeModel.Create(new ModelInput(train.Width, [("a", 1), ("b", 1)]), new MmoeOptions
+        {
+            Experts = 8, ExpertHidden = [8], TowerHidden = [], Gate = ExpertGateKind.DSelectK,
+            DSelectK = new DSelectKOptions { SelectedExperts = 2, EntropyStrength = lambda, PerExample = perExample },
+        }, new Generator(1));
+        new MultiTaskTrainer(model, new TrainerOptions
+        {
+            Epochs = epochs, BatchSize = 32, Seed = 3, Optimizer = new AdamOptions { LearningRate = 1e-2 },
+        }).Fit(train);
+        return model.GateWeights(train.Features).ToDictionary(p => p.Key, p =>
+        {
+            var v = p.Value.ToArray();
+            return Enumerable.Range(0, p.Value.Shape[0]).Select(r => v.Skip(8 * r).Take(8).Count(x => x != 0f)).ToArray();
+        });
+    }
+
+    [Fact]
+    public void Trained_with_the_entropy_regulariser_a_static_gate_selects_at_most_k_experts()
+    {
+        // The trainer adds the model's Penalty(); without it the selectors stay undecided and every expert keeps some weight.
+        TrainedNonZeros(0.5, perExample: false, epochs: 20).Values.Should().AllSatisfy(rows => rows.Should().OnlyContain(n => n >= 1 && n <= 2));
+        TrainedNonZeros(0.0, perExample: false, epochs: 20).Values.Should().AllSatisfy(rows => rows.Should().OnlyContain(n => n > 2));
+    }
+
+    [Fact]
+    public void Trained_with_the_entropy_regulariser_per_example_gates_become_sparse()
+    {
+        var regularised = TrainedNonZeros(1.0, perExample: true, epochs: 40);
+        var plain = TrainedNonZeros(0.0, perExample: true, epochs: 40);
+        foreach (var task in new[] { "a", "b" })
+        {
+            regularised[task].Average().Should().BeLessThan(0.5 * plain[task].Average(), task);
+            regularised[task].Count(n => n <= 2).Should().BeGreaterThan(regularised[task].Length / 3, task);
+        }
     }
 }
