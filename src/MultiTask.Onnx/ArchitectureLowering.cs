@@ -1,4 +1,7 @@
 using MultiTask.Architectures;
+using MultiTask.Engine.Tensors;
+using static MultiTask.Onnx.OnnxGraph;
+using AG = MultiTask.Engine.Autograd.Autograd;
 
 namespace MultiTask.Onnx;
 
@@ -15,9 +18,12 @@ internal static class ArchitectureLowering
         HardSharingModel hard => HardSharing(hard, lowering, input),
         SoftSharingModel soft => SoftSharing(soft, lowering, input),
         CrossStitchModel stitch => CrossStitch(stitch, lowering, input),
+        MmoeModel mmoe => Mmoe(mmoe, lowering, input),
+        PleModel ple => Ple(ple, lowering, input),
         _ => throw new NotSupportedException(
             $"Cannot export a {model.GetType().FullName} to ONNX: the exporter writes the forward pass of the built-in architectures " +
-            "(HardSharingModel, SoftSharingModel and CrossStitchModel, with any heads, backbones and columns made of the engine's modules) " +
+            "(HardSharingModel, SoftSharingModel, CrossStitchModel, MmoeModel and PleModel, with any heads, backbones, columns, experts and towers " +
+            "made of the engine's modules, and softmax or DSelect-k gates) " +
             "and does not know this architecture's. Build the model as one of those to export it."),
     };
 
@@ -56,5 +62,116 @@ internal static class ArchitectureLowering
             xs = lowering.Stitch(model.StitchUnits[k], xs, $"stitches.{k}");
         }
         return tasks.Select((task, i) => lowering.Emit(model.Head(task), xs[i], "heads." + task)).ToArray();
+    }
+
+    private static OnnxValue[] Mmoe(MmoeModel model, ModuleLowering lowering, OnnxValue input)
+    {
+        // z = input(x); task t: towers.t(Σ_e gates.t(z)_e · experts.e(z)).
+        var z = model.InputLayers is { } layers ? lowering.Emit(layers, input, "input") : input;
+        var experts = model.Experts.Select((e, i) => lowering.Emit(e, z, $"experts.{i}")).ToList();
+        return model.TaskNames.Select(task =>
+        {
+            var weights = Gate(model.Gate(task), lowering, z, "gates." + task);
+            return lowering.Emit(model.Tower(task), Mix(lowering, experts, weights, $"gates.{task}.mixture"), "towers." + task);
+        }).ToArray();
+    }
+
+    private static OnnxValue[] Ple(PleModel model, ModuleLowering lowering, OnnxValue input)
+    {
+        var tasks = model.TaskNames;
+        var z = model.InputLayers is { } layers ? lowering.Emit(layers, input, "input") : input;
+        var reps = Enumerable.Repeat(z, tasks.Count).ToArray();
+        var shared = z;
+        for (int l = 0; l < model.LevelCount; l++)
+        {
+            int level = l;
+            var sharedOut = model.SharedExperts(l).Select((e, i) => lowering.Emit(e, shared, $"shared_experts.{level}.{i}")).ToList();
+            var own = tasks.Select((task, t) => model.TaskExperts(level, task).Select((e, i) => lowering.Emit(e, reps[t], $"task_experts.{level}.{task}.{i}")).ToList()).ToList();
+            var next = new OnnxValue[tasks.Count];
+            for (int t = 0; t < tasks.Count; t++)
+            {
+                // A task gate mixes the task's own experts, then the shared ones.
+                var weights = Gate(model.TaskGate(l, tasks[t]), lowering, reps[t], $"task_gates.{l}.{tasks[t]}");
+                next[t] = Mix(lowering, [.. own[t], .. sharedOut], weights, $"task_gates.{l}.{tasks[t]}.mixture");
+            }
+            if (model.SharedGate(l) is { } gate)
+            {
+                // The shared gate mixes every task's experts in task order, then the shared ones.
+                var weights = Gate(gate, lowering, shared, $"shared_gates.{l}");
+                shared = Mix(lowering, [.. own.SelectMany(o => o), .. sharedOut], weights, $"shared_gates.{l}.mixture");
+            }
+            reps = next;
+        }
+        return tasks.Select((task, t) => lowering.Emit(model.Tower(task), reps[t], "towers." + task)).ToArray();
+    }
+
+    /// <summary>Σ_e weights[:, e] · experts[e]: stack to [batch, n, width], scale by the weights as [batch, n, 1], sum over n.</summary>
+    private static OnnxValue Mix(ModuleLowering lowering, IReadOnlyList<OnnxValue> experts, OnnxValue weights, string path)
+    {
+        var graph = lowering.Graph;
+        var axis1 = graph.Int64s([1], path + ".axis1");
+        var stacked = graph.Node("Concat", path + ".stacked", experts.Select(e => graph.Node("Unsqueeze", path + ".expert", [e.Name, axis1])).ToArray(), Int("axis", 1));
+        var scale = graph.Node("Unsqueeze", path + ".weights", [weights.Name, graph.Int64s([2], path + ".axis2")]);
+        var products = graph.Node("Mul", path + ".products", [stacked, scale]);
+        return new(graph.Node("ReduceSum", path, [products, axis1], Int("keepdims", 0)), 2);
+    }
+
+    /// <summary>A gate's mixture weights [batch, experts], as its <c>Forward</c> computes them.</summary>
+    private static OnnxValue Gate(ExpertGate gate, ModuleLowering lowering, OnnxValue x, string path)
+    {
+        var graph = lowering.Graph;
+        switch (gate)
+        {
+            case SoftmaxGate softmax:
+                return new(graph.Node("Softmax", path, [lowering.Emit(softmax.Linear, x, path + ".linear").Name], Int("axis", -1)), 2);
+            case DSelectKGate { ZLinear: null } fixedGate:
+            {
+                // The static gate's weights do not depend on the input: one constant row, broadcast over the batch.
+                float[] row;
+                using (AG.NoGrad()) row = fixedGate.Forward(Tensor.Zeros(1, fixedGate.InputSize)).ToArray();
+                return new(graph.Floats(row, [1, fixedGate.ExpertCount], path + ".weights"), 2);
+            }
+            case DSelectKGate dselect:
+                return DSelectK(dselect, lowering, x, path);
+            default:
+                throw new NotSupportedException(
+                    $"Cannot export gate '{path}' ({gate.GetType().FullName}) to ONNX: the exporter knows SoftmaxGate and DSelectKGate; build the model with those gates to export it.");
+        }
+    }
+
+    private static OnnxValue DSelectK(DSelectKGate gate, ModuleLowering lowering, OnnxValue x, string path)
+    {
+        var graph = lowering.Graph;
+        int k = gate.SelectedExperts, m = gate.BinaryDigits, n = gate.ExpertCount;
+        double gamma = gate.Options.Gamma;
+        // z [batch, k, 1, m] and its smooth step: 0 for z ≤ −γ/2, 1 for z ≥ γ/2, −2z³/γ³ + 3z/(2γ) + 1/2 between.
+        var logits = lowering.Emit(gate.ZLinear!, x, path + ".z_logits");
+        var z = graph.Node("Reshape", path + ".z", [logits.Name, graph.Int64s([0, k, 1, m], path + ".z_shape")]);
+        var cube = graph.Node("Mul", path + ".cube", [graph.Node("Pow", path + ".z3", [z, graph.Scalar(3f, path + ".three")]), graph.Scalar((float)(-2 / (gamma * gamma * gamma)), path + ".a3")]);
+        var cubic = graph.Node("Add", path + ".cubic", [graph.Node("Add", path + ".cubic_linear", [cube, graph.Node("Mul", path + ".linear", [z, graph.Scalar((float)(3 / (2 * gamma)), path + ".a1")])]), graph.Scalar(0.5f, path + ".a0")]);
+        float half = (float)(gamma / 2);
+        var upper = graph.Node("Where", path + ".upper", [graph.Node("GreaterOrEqual", path + ".above", [z, graph.Scalar(half, path + ".half")]), graph.Scalar(1f, path + ".one"), cubic]);
+        var step = graph.Node("Where", path + ".step", [graph.Node("LessOrEqual", path + ".below", [z, graph.Scalar(-half, path + ".minus_half")]), graph.Scalar(0f, path + ".zero"), upper]);
+        // r_i(e) = Π_j (1 − b_ej + (2b_ej − 1)·S(z_ij)), b_e the digits of e, most significant first.
+        var bases = new float[n * m];
+        var signs = new float[n * m];
+        for (int e = 0; e < n; e++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                int bit = (e >> (m - 1 - j)) & 1;
+                bases[e * m + j] = 1 - bit;
+                signs[e * m + j] = 2 * bit - 1;
+            }
+        }
+        var terms = graph.Node("Add", path + ".terms", [graph.Floats(bases, [1, 1, n, m], path + ".bases"),
+            graph.Node("Mul", path + ".signed", [graph.Floats(signs, [1, 1, n, m], path + ".signs"), step])]);
+        string Digit(int j) => graph.Node("Gather", $"{path}.digit{j}", [terms, graph.Int64s([j], $"{path}.digit{j}_index", scalar: true)], Int("axis", 3));
+        var selectors = Digit(0);
+        for (int j = 1; j < m; j++) selectors = graph.Node("Mul", $"{path}.selectors{j}", [selectors, Digit(j)]);
+        // Σ_i softmax(w)_i · r_i over the k selectors.
+        var w = graph.Node("Softmax", path + ".w", [lowering.Emit(gate.WLinear!, x, path + ".w_logits").Name], Int("axis", -1));
+        var scaled = graph.Node("Mul", path + ".weighted", [graph.Node("Unsqueeze", path + ".w3", [w, graph.Int64s([2], path + ".w_axis")]), selectors]);
+        return new(graph.Node("ReduceSum", path, [scaled, graph.Int64s([1], path + ".k_axis")], Int("keepdims", 0)), 2);
     }
 }

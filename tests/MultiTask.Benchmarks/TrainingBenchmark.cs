@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MultiTask.Architectures;
 using MultiTask.Engine.Autograd;
 using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
@@ -9,8 +10,8 @@ using MultiTask.Engine.Tensors;
 namespace MultiTask.Benchmarks;
 
 /// <summary>
-/// W1–W4: whole training runs of small multi-task models (engine only: Linear, Sequential, ReLU,
-/// masked MSE, Adam, Autograd.Grad). Data and models are built outside the timed region; a warm-up of
+/// W1–W4: whole training runs of small multi-task models (Linear, Sequential, ReLU, masked MSE, Adam,
+/// Autograd.Grad; W2 is the library's MmoeModel). Data and models are built outside the timed region; a warm-up of
 /// at least 1.5 s on a separate model lets tiered compilation settle first. Prints one JSON line per measurement
 /// so that <c>tests/reference/compare.py</c> can pair it with the PyTorch figures.
 /// </summary>
@@ -225,38 +226,23 @@ public static class TrainingBenchmark
 
     private const int MmoeD = 100, MmoeRows = 10_000, MmoeBatch = 128, Experts = 8, ExpertWidth = 16;
 
+    /// <summary>The library's MMoE (8 experts 100→16, softmax gates, towers 16→8→1) and its Adam optimiser.</summary>
     private sealed class Mmoe
     {
-        public readonly Sequential[] ExpertNets = new Sequential[Experts];
-        public readonly Linear[] Gates = new Linear[2];
-        public readonly Sequential[] Towers = new Sequential[2];
+        public readonly MmoeModel Model;
         public readonly Adam Optimizer;
 
         public Mmoe(Generator g)
         {
-            for (int e = 0; e < Experts; e++) ExpertNets[e] = new Sequential(new Linear(MmoeD, ExpertWidth, generator: g), new ReLU());
-            for (int t = 0; t < 2; t++)
-            {
-                Gates[t] = new Linear(MmoeD, Experts, generator: g);
-                Towers[t] = new Sequential(new Linear(ExpertWidth, 8, generator: g), new ReLU(), new Linear(8, 1, generator: g));
-            }
-            var ps = ExpertNets.SelectMany(m => m.Parameters()).Concat(Gates.SelectMany(m => m.Parameters())).Concat(Towers.SelectMany(m => m.Parameters()));
-            Optimizer = new Adam(ps, lr: 1e-3);
+            Model = MmoeModel.Create(new ModelInput(MmoeD, [("t0", 1), ("t1", 1)]),
+                new MmoeOptions { Experts = Experts, ExpertHidden = [ExpertWidth], TowerHidden = [8], Gate = ExpertGateKind.Softmax }, g);
+            Optimizer = new Adam(Model.Parameters(), lr: 1e-3);
         }
 
         public Tensor[] Forward(Tensor x)
         {
-            var outs = new Tensor[Experts];
-            for (int e = 0; e < Experts; e++) outs[e] = ExpertNets[e].Forward(x);
-            var stacked = Tensor.Stack(outs, 1);
-            var preds = new Tensor[2];
-            for (int t = 0; t < 2; t++)
-            {
-                var gate = Gates[t].Forward(x).Softmax(-1);
-                var mixed = (stacked * gate.Unsqueeze(-1)).Sum(1);
-                preds[t] = Towers[t].Forward(mixed);
-            }
-            return preds;
+            var outputs = Model.Forward(x);
+            return [outputs["t0"], outputs["t1"]];
         }
     }
 

@@ -109,6 +109,51 @@ public class OnnxExporterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Mmoe_SoftmaxGates_WithEmbeddingInput_MatchTheLibrary()
+    {
+        var (encoder, data) = ExportFixture.Encoded(embedding: true);
+        var model = MmoeModel.Create(ModelInput.From(encoder), new MmoeOptions { Experts = 4, ExpertHidden = [12, 8], TowerHidden = [6] }, new Generator(21));
+        model.InputLayers.Should().NotBeNull();
+        RuntimeComparison.AssertMatches(Train(model, data), data, output, "MMoE, softmax gates");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Mmoe_DSelectKGates_MatchTheLibrary(bool perExample)
+    {
+        var (encoder, data) = ExportFixture.Encoded(embedding: true);
+        var model = MmoeModel.Create(ModelInput.From(encoder), new MmoeOptions
+        {
+            Experts = 5, ExpertHidden = [8], TowerHidden = [], Gate = ExpertGateKind.DSelectK,
+            DSelectK = new DSelectKOptions { SelectedExperts = 2, Gamma = 0.5, PerExample = perExample, EntropyStrength = 1e-2 },
+            NumericEmbedding = new PeriodicEmbeddingOptions { Frequencies = 4, Sigma = 0.3, Size = 3 },
+        }, new Generator(22));
+        var trainer = Train(model, data, epochs: 8);
+        // Some selector logits must have left the cubic part, or the export's saturated branches would go untested.
+        if (perExample)
+        {
+            using var scope = Module.EvaluationScope();
+            var z = ((DSelectKGate)model.Gate(model.TaskNames[0])).ZLinear!.Forward(model.InputLayers!.Forward(data.Features)).ToArray();
+            z.Should().Contain(v => Math.Abs(v) >= 0.25f).And.Contain(v => Math.Abs(v) < 0.25f);
+        }
+        RuntimeComparison.AssertMatches(trainer, data, output, $"MMoE, DSelect-k gates ({(perExample ? "per example" : "static")})");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Ple_MatchesTheLibrary(int levels)
+    {
+        var (encoder, data) = ExportFixture.Encoded(embedding: true);
+        var model = PleModel.Create(ModelInput.From(encoder), new PleOptions
+        {
+            Levels = levels, SharedExperts = 2, TaskExperts = 2, ExpertHidden = [8], TowerHidden = [4], Mlp = new MlpOptions { LayerNorm = true },
+        }, new Generator(23));
+        RuntimeComparison.AssertMatches(Train(model, data), data, output, $"PLE, {levels} level(s)");
+    }
+
+    [Fact]
     public void CustomBackboneAndHeads_OfEngineModules_MatchTheLibrary()
     {
         var (encoder, data) = ExportFixture.Encoded(embedding: false);

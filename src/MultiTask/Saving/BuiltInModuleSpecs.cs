@@ -220,6 +220,82 @@ internal static class BuiltInModuleSpecs
                     throw a.Bad($"task '{wrong.Name}' has output size {wrong.OutputSize}, but the rebuilt cascade computes {model.OutputSize(wrong.Name)}.");
                 return model;
             });
+        Register<SoftmaxGate>("SoftmaxGate", _ => [], a => new SoftmaxGate(a.Child<Linear>("linear")));
+        Register<DSelectKGate>("DSelectKGate",
+            m => new JsonObject
+            {
+                ["input_size"] = m.InputSize,
+                ["expert_count"] = m.ExpertCount,
+                ["selected_experts"] = m.SelectedExperts,
+                ["gamma"] = m.Options.Gamma,
+                ["per_example"] = m.Options.PerExample,
+                ["entropy_strength"] = m.Options.EntropyStrength,
+            },
+            a =>
+            {
+                int inputSize = a.GetInt32("input_size", 1), experts = a.GetInt32("expert_count", 2), k = a.GetInt32("selected_experts", 1, experts);
+                bool perExample = a.GetBoolean("per_example");
+                // The per-example gate's Linears were reserved by their own readers; the static gate holds its logits itself.
+                if (!perExample) a.Reserve((long)k * (int)Math.Ceiling(Math.Log2(experts)) + k);
+                return new DSelectKGate(inputSize, experts,
+                    new DSelectKOptions { SelectedExperts = k, Gamma = a.GetDouble("gamma"), PerExample = perExample, EntropyStrength = a.GetDouble("entropy_strength") },
+                    a.Generator);
+            });
+        Register<MmoeModel>("MmoeModel",
+            m => new JsonObject
+            {
+                ["input_size"] = m.InputSize,
+                ["tasks"] = TaskShapes(m),
+                ["expert_output_size"] = m.ExpertOutputSize,
+            },
+            a =>
+            {
+                var tasks = ReadTaskShapes(a);
+                var experts = a.Child<ModuleList>("experts");
+                var gates = a.Child<ModuleDict>("gates");
+                var towers = a.Child<ModuleDict>("towers");
+                return new MmoeModel([.. experts.Select((e, i) => Tensors(a, $"experts.{i}", e))], a.GetInt32("expert_output_size", 1),
+                    [.. tasks.Select(t => (t.Name, t.OutputSize, Gate(a, $"gates.{t.Name}", Entry(a, gates, "gates", t.Name)), Tensors(a, $"towers.{t.Name}", Entry(a, towers, "towers", t.Name))))],
+                    a.OptionalChild<Module>("input") is { } input ? Tensors(a, "input", input) : null,
+                    a.GetNullableInt32("input_size", 1));
+            });
+        Register<PleModel>("PleModel",
+            m => new JsonObject
+            {
+                ["input_size"] = m.InputSize,
+                ["tasks"] = TaskShapes(m),
+                ["expert_output_sizes"] = Ints([.. Enumerable.Range(0, m.LevelCount).Select(m.ExpertOutputSize)]),
+            },
+            a =>
+            {
+                var tasks = ReadTaskShapes(a);
+                int[] widths = a.GetInt32Array("expert_output_sizes", 1);
+                var shared = a.Child<ModuleList>("shared_experts");
+                var own = a.Child<ModuleList>("task_experts");
+                var gates = a.Child<ModuleList>("task_gates");
+                var sharedGates = a.OptionalChild<ModuleList>("shared_gates");
+                if (shared.Count != widths.Length || own.Count != widths.Length || gates.Count != widths.Length || (sharedGates?.Count ?? 0) != widths.Length - 1)
+                    throw a.Bad($"its expert and gate lists do not all have the {widths.Length} levels of expert_output_sizes.");
+                var levels = new List<PleLevel>();
+                for (int l = 0; l < widths.Length; l++)
+                {
+                    var sharedLevel = shared[l] as ModuleList ?? throw a.Bad($"shared_experts.{l} is not a ModuleList.");
+                    var ownLevel = own[l] as ModuleDict ?? throw a.Bad($"task_experts.{l} is not a ModuleDict.");
+                    var gateLevel = gates[l] as ModuleDict ?? throw a.Bad($"task_gates.{l} is not a ModuleDict.");
+                    int level = l;
+                    levels.Add(new PleLevel(
+                        [.. sharedLevel.Select((e, i) => Tensors(a, $"shared_experts.{level}.{i}", e))],
+                        tasks.ToDictionary(t => t.Name, t => (IReadOnlyList<Module<Tensor, Tensor>>)[.. (Entry(a, ownLevel, $"task_experts.{level}", t.Name) as ModuleList
+                            ?? throw a.Bad($"task_experts.{level}.{t.Name} is not a ModuleList.")).Select((e, i) => Tensors(a, $"task_experts.{level}.{t.Name}.{i}", e))], StringComparer.Ordinal),
+                        tasks.ToDictionary(t => t.Name, t => Gate(a, $"task_gates.{level}.{t.Name}", Entry(a, gateLevel, $"task_gates.{level}", t.Name)), StringComparer.Ordinal),
+                        l < widths.Length - 1 ? Gate(a, $"shared_gates.{l}", sharedGates![l]) : null,
+                        widths[l]));
+                }
+                var towers = a.Child<ModuleDict>("towers");
+                return new PleModel(levels, [.. tasks.Select(t => (t.Name, t.OutputSize, Tensors(a, $"towers.{t.Name}", Entry(a, towers, "towers", t.Name))))],
+                    a.OptionalChild<Module>("input") is { } input ? Tensors(a, "input", input) : null,
+                    a.GetNullableInt32("input_size", 1));
+            });
     }
 
     private static void Register<T>(string name, Func<T, JsonObject> write, Func<ModuleSpecArgs, T> read) where T : Module =>
@@ -235,6 +311,9 @@ internal static class BuiltInModuleSpecs
 
     private static Module Entry(ModuleSpecArgs args, ModuleDict dict, string what, string task) =>
         dict.TryGetValue(task, out var module) ? module : throw args.Bad($"its '{what}' have no module for task '{task}'.");
+
+    private static ExpertGate Gate(ModuleSpecArgs args, string what, Module module) =>
+        module as ExpertGate ?? throw args.Bad($"'{what}' is a {module.GetType().Name}, not an expert gate.");
 
     private static Module<Tensor, Tensor> Tensors(ModuleSpecArgs args, string what, Module module) =>
         module as Module<Tensor, Tensor> ?? throw args.Bad($"'{what}' is a {module.GetType().Name}, which does not map a tensor to a tensor.");

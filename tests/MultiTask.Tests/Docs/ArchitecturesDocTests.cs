@@ -168,3 +168,56 @@ public class CascadeDocTests
         funnel.TaskNames.Should().Equal("click", "cart", "purchase", "cart_all", "purchase_all");
     }
 }
+
+/// <summary>The snippets, names and partition of the "Mixtures of experts" section of docs/architectures.md.</summary>
+public class ExpertModelsDocTests
+{
+    [Fact]
+    public void The_expert_models_build_from_an_encoder_and_report_gate_statistics()
+    {
+        var train = TrainingData.Encoded().Train;
+        var encoder = train.Encoder;
+        var input = ModelInput.From(encoder);
+        var mmoe = MmoeModel.Create(input, new MmoeOptions { Experts = 8, ExpertHidden = [64, 32], TowerHidden = [16] }, new Generator(1));
+        var sparse = MmoeModel.Create(input, new MmoeOptions
+        {
+            Experts = 8,
+            Gate = ExpertGateKind.DSelectK,
+            DSelectK = new DSelectKOptions { SelectedExperts = 2, Gamma = 1.0, EntropyStrength = 1e-3 },
+        }, new Generator(1));
+        var cgc = PleModel.Create(input, new PleOptions { Levels = 1, SharedExperts = 2, TaskExperts = 1 }, new Generator(1));
+        var ple = PleModel.Create(input, new PleOptions { Levels = 2, SharedExperts = 2, TaskExperts = 1 }, new Generator(1));
+
+        IReadOnlyDictionary<string, Tensor> weights = mmoe.GateWeights(train.Features); // task → [rows, experts]
+        string table = mmoe.ExpertUtilisation(train.Features).ToString();
+        var firstLevel = ple.ExpertUtilisation(train.Features, level: 0); // rows: the tasks and "shared"
+
+        foreach (MultiTaskModel model in new MultiTaskModel[] { mmoe, sparse, cgc, ple }) model.TaskNames.Should().Equal("a", "b");
+        sparse.Gate("a").Should().BeOfType<DSelectKGate>();
+        weights["a"].Shape.Should().Equal(train.RowCount, 8);
+        table.Should().Contain("experts.7");
+        firstLevel.Gates.Should().Equal("a", "b", "shared");
+        firstLevel.Experts.Should().Contain("task_experts.0.a.0").And.Contain("shared_experts.0.1");
+        cgc.LevelCount.Should().Be(1);
+    }
+
+    [Fact]
+    public void Names_and_partition_as_the_table_lists_them()
+    {
+        var tasks = new[] { ("house", 1), ("apartment", 1) };
+        var mmoe = MmoeModel.Create(new ModelInput(5, tasks), new MmoeOptions { Experts = 2, ExpertHidden = [4], TowerHidden = [] }, new Generator(1));
+        mmoe.NamedSharedParameters().Select(p => p.Key).Should().Equal("experts.0.0.weight", "experts.0.0.bias", "experts.1.0.weight", "experts.1.0.bias");
+        mmoe.NamedTaskParameters("house").Select(p => p.Key).Should().Equal("gates.house.linear.weight", "gates.house.linear.bias", "towers.house.0.weight", "towers.house.0.bias");
+        mmoe.LastSharedParameters.Should().HaveCount(4);
+
+        var ple = PleModel.Create(new ModelInput(5, tasks), new PleOptions { Levels = 3, SharedExperts = 1, TaskExperts = 1, ExpertHidden = [4], TowerHidden = [] }, new Generator(1));
+        static IEnumerable<string> Blocks(IEnumerable<KeyValuePair<string, Parameter>> ps) =>
+            ps.Select(p => p.Key[..p.Key.LastIndexOf('.')]).Select(k => k.EndsWith(".linear") || k.EndsWith(".0") ? k[..k.LastIndexOf('.')] : k).Distinct();
+        Blocks(ple.NamedSharedParameters()).Should().BeEquivalentTo(
+            "shared_experts.0.0", "shared_experts.1.0", "shared_experts.2.0", "shared_gates.0", "shared_gates.1",
+            "task_experts.0.house.0", "task_experts.0.apartment.0", "task_experts.1.house.0", "task_experts.1.apartment.0",
+            "task_gates.0.house", "task_gates.0.apartment");
+        Blocks(ple.NamedTaskParameters("house")).Should().BeEquivalentTo("task_experts.2.house.0", "task_gates.1.house", "task_gates.2.house", "towers.house");
+        ple.LastSharedParameters.Should().Equal(((Linear)((Sequential)ple.SharedExperts(2)[0])[0]).Parameters());
+    }
+}

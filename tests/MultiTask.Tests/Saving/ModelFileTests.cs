@@ -21,7 +21,7 @@ public sealed class ModelFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Architectures => ["hard", "hard-residual-wide-periodic", "soft", "cross-stitch", "engine-head", "user-module", "cascade"];
+    public static TheoryData<string> Architectures => ["hard", "hard-residual-wide-periodic", "soft", "cross-stitch", "mmoe", "mmoe-dselectk-periodic", "ple-dselectk-static", "engine-head", "user-module", "cascade"];
 
     [Theory]
     [MemberData(nameof(Architectures))]
@@ -142,6 +142,21 @@ public sealed class ModelFileTests : IDisposable
             "soft" => MultiTaskModel.SoftSharing(encoder, hidden: [8], head: [4], strength: 0.01, distance: SoftSharingDistance.Pairwise,
                 options: new MlpOptions { Activation = () => new LeakyReLU(0.2f) }, generator: g),
             "cross-stitch" => MultiTaskModel.CrossStitch(encoder, hidden: [8, 6], head: [4], selfWeight: 0.8, generator: g),
+            "mmoe" => MmoeModel.Create(ModelInput.From(encoder), new MmoeOptions
+            {
+                Experts = 3, ExpertHidden = [8, 6], TowerHidden = [4], Mlp = new MlpOptions { LayerNorm = true, Dropout = 0.1f },
+            }, g),
+            "mmoe-dselectk-periodic" => MmoeModel.Create(ModelInput.From(encoder), new MmoeOptions
+            {
+                Experts = 5, ExpertHidden = [8], TowerHidden = [], Gate = ExpertGateKind.DSelectK,
+                DSelectK = new DSelectKOptions { SelectedExperts = 2, Gamma = 0.5, EntropyStrength = 1e-3 },
+                NumericEmbedding = new PeriodicEmbeddingOptions { Frequencies = 4, Size = 3, Sigma = 0.5 },
+            }, g),
+            "ple-dselectk-static" => PleModel.Create(ModelInput.From(encoder), new PleOptions
+            {
+                Levels = 2, SharedExperts = 2, TaskExperts = 1, ExpertHidden = [6], TowerHidden = [4], Gate = ExpertGateKind.DSelectK,
+                DSelectK = new DSelectKOptions { SelectedExperts = 2, PerExample = false },
+            }, g),
             "engine-head" => MultiTaskModel.HardSharing(encoder, backbone: [16], generator: g, customHeads: new Dictionary<string, Module<Tensor, Tensor>>
             {
                 ["price"] = new Sequential(new Linear(16, 8, generator: g), new BatchNorm1d(8), new Tanh(), new Dropout(0.2f), new Linear(8, 1, generator: g)),

@@ -26,6 +26,9 @@ public sealed class SavedModelProcessTests : IDisposable
     [InlineData("hard-residual-wide-periodic")]
     [InlineData("soft")]
     [InlineData("cross-stitch")]
+    [InlineData("mmoe")]
+    [InlineData("mmoe-dselectk-periodic")]
+    [InlineData("ple-dselectk-static")]
     [InlineData("engine-head")]
     [InlineData("cascade")]
     public void A_fresh_process_predicts_a_saved_network_bit_for_bit(string architecture)
