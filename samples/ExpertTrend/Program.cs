@@ -18,7 +18,7 @@ using Spectre.Console;
 bool quick = args.Contains("--quick"); // CI: checks that the pipeline runs, not the trend
 int seeds = Option("--seeds", quick ? 1 : 5), epochs = Option("--epochs", quick ? 1 : 30), rows = Option("--rows", quick ? 600 : 10_000);
 double[] correlations = [1.0, 0.9, 0.5];
-// About 20k weights each, as in the paper: one bottom of 150 units, or 8 experts of 16 units (MMoE), or 4 shared and
+// 15–18k weights each, as in the paper: one bottom of 150 units, or 8 experts of 16 units (MMoE), or 4 shared and
 // 2 × 2 task experts of 16 units over two levels (PLE); towers of 8 units.
 var methods = new (string Name, Func<ModelInput, Generator, MultiTaskModel> Build)[]
 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MultiTask.Architectures;
 using MultiTask.Data;
+using MultiTask.Engine.NN;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
 using MultiTask.Training;
@@ -20,14 +21,18 @@ string outputDir = Path.Combine(Environment.CurrentDirectory, "recommendation-ou
 Directory.CreateDirectory(outputDir);
 
 var hardSharing = new HardSharingOptions { Backbone = [32, 16] };
-// The inner models the ESMM cascade is tried with. MMoE and PLE go here once they exist, e.g.
-//   ("ESMM (MMoE)", (input, g) => MmoeModel.Create(input, new MmoeOptions { ... }, g)),
-//   ("ESMM (PLE)", (input, g) => PleModel.Create(input, new PleOptions { ... }, g)),
-// and each gets its row in the table.
+// The inner models the ESMM cascade is tried with: one shared backbone, or experts with per-task gates. The expert
+// models have about the hard-sharing backbone's width per expert, so that the comparison is about the gates.
+var mmoe = new MmoeOptions { Experts = 4, ExpertHidden = [32, 16], TowerHidden = [8] };
+var ple = new PleOptions { Levels = 1, SharedExperts = 2, TaskExperts = 1, ExpertHidden = [32, 16], TowerHidden = [8] };
 (string Name, Func<ModelInput, Generator?, MultiTaskModel> Inner)[] cascades =
 [
     ("ESMM (hard sharing)", (input, g) => HardSharingModel.Create(input, hardSharing, g)),
+    ("ESMM (MMoE)", (input, g) => MmoeModel.Create(input, mmoe, g)),
+    ("ESMM (CGC)", (input, g) => PleModel.Create(input, ple, g)),
 ];
+// How the trained gates of the first seed use their experts, for the utilisation chart.
+var utilisation = new List<(string Name, ExpertUtilisation Table)>();
 string[] methods = ["naive: cvr on clicks", "shared: ctr + cvr on clicks", .. cascades.Select(c => c.Name)];
 string[] metrics = ["cvr MAE", "cvr MAE niche", "mean cvr", "mean cvr niche", "ctcvr AUC"];
 var scores = methods.ToDictionary(m => m, _ => metrics.ToDictionary(k => k, _ => new List<double>()));
@@ -77,6 +82,14 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
                 }, new Generator((ulong)seed));
                 Fit(cascade.ForTasks(["ctr", "ctcvr"]), encodedTrain, seed);
                 Record(seed, name, Predict(cascade, encodedTest, "cvr"), Predict(cascade, encodedTest, "ctr"), truth);
+                if (seed == 1)
+                {
+                    using (Module.EvaluationScope())
+                    {
+                        if (cascade.Inner is MmoeModel experts) utilisation.Add((name, experts.ExpertUtilisation(encodedTest.Features)));
+                        if (cascade.Inner is PleModel levels) utilisation.Add((name, levels.ExpertUtilisation(encodedTest.Features)));
+                    }
+                }
                 bar.Increment(1);
             }
         }
@@ -97,7 +110,13 @@ AnsiConsole.MarkupLine(
     $"MAE and means of p̂(convert | click, x) against the truth over every test impression (niche: impressions of niche items); ctcvr AUC against the observed click ∧ convert. {clock.Elapsed.TotalSeconds:0} s");
 File.WriteAllLines(Path.Combine(outputDir, "results.csv"), lines);
 Chart.Write(Path.Combine(outputDir, "cvr-error"), methods, [.. methods.Select(m => scores[m]["cvr MAE"].Average())], [.. methods.Select(m => scores[m]["cvr MAE niche"].Average())]);
-AnsiConsole.MarkupLine($"Every score: {Path.Combine(outputDir, "results.csv")}; chart: {Path.Combine(outputDir, "cvr-error.png")}");
+foreach (var (name, gates) in utilisation)
+{
+    AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: mean gate weight per expert on the test impressions (seed 1)");
+    AnsiConsole.WriteLine(gates.ToString());
+}
+Chart.WriteUtilisation(Path.Combine(outputDir, "expert-utilisation"), utilisation);
+AnsiConsole.MarkupLine($"Every score: {Path.Combine(outputDir, "results.csv")}; charts: {Path.Combine(outputDir, "cvr-error.png")}, {Path.Combine(outputDir, "expert-utilisation.png")}");
 
 int Wins(string method, string metric) => scores[method][metric].Where((v, i) => v < scores[methods[0]][metric][i]).Count();
 
