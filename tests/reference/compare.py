@@ -18,7 +18,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DLL = os.path.join(ROOT, "tests", "MultiTask.Benchmarks", "bin", "Release", "net10.0", "MultiTask.Benchmarks.dll")
 PY = os.path.join(ROOT, "tests", "reference", "bench_pytorch.py")
-JOBS = {"w1": ["w1"], "w2": ["w2"], "w3": ["w3"], "w4": ["w4", "--base", "W1"], "w4w3": ["w4", "--base", "W3"]}
+JOBS = {"w1": ["w1"], "w2": ["w2"], "w3": ["w3"], "w4": ["w4", "--base", "W1"], "w4w3": ["w4", "--base", "W3"], "w5": ["w5"]}
 
 
 def run(cmd):

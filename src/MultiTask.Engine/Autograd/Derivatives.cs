@@ -15,25 +15,25 @@ internal static class Derivatives
 
     public static Tensor?[] Identity(Node n, Tensor g) => [g];
 
-    public static Tensor?[] Reshape(Node n, Tensor g) => [g.Reshape(n.Ints2!)];
+    public static Tensor?[] Reshape(Node n, Tensor g) => [g.Reshape(n.StateAs<InputShape>().Shape)];
 
     public static Tensor?[] Permute(Node n, Tensor g)
     {
-        var perm = n.Ints!;
+        var perm = n.StateAs<PermuteState>().Order;
         var inverse = new int[perm.Length];
         for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
         return [g.Permute(inverse)];
     }
 
     /// <summary>Broadcast (expand) backward: sum the gradient down to the input shape.</summary>
-    public static Tensor?[] SumToInput(Node n, Tensor g) => [g.SumToShape(n.Ints2!)];
+    public static Tensor?[] SumToInput(Node n, Tensor g) => [g.SumToShape(n.StateAs<InputShape>().Shape)];
 
     /// <summary>Sum backward: the gradient, reshaped to the keepdim shape, broadcast to the input shape.</summary>
     public static Tensor?[] ExpandToInput(Node n, Tensor g)
     {
-        var keep = n.Ints;
-        var shaped = keep is null ? g : g.Reshape(keep);
-        return [shaped.Expand(n.Ints2!)];
+        var s = n.StateAs<SumState>();
+        var shaped = s.KeepDimShape is null ? g : g.Reshape(s.KeepDimShape);
+        return [shaped.Expand(s.InputShape)];
     }
 
     // ---- arithmetic (broadcasting: each gradient is summed back to its input's shape) ----
@@ -81,7 +81,7 @@ internal static class Derivatives
 
     public static Tensor?[] PowScalar(Node n, Tensor g)
     {
-        double e = n.Scalar;
+        double e = n.StateAs<PowState>().Exponent;
         if (e == 0) return [g * 0f];
         return [g * (In(n, 0).Pow((float)(e - 1)) * (float)e)];
     }
@@ -176,14 +176,14 @@ internal static class Derivatives
 
     public static Tensor?[] LeakyRelu(Node n, Tensor g)
     {
-        float slope = (float)n.Scalar;
+        float slope = (float)n.StateAs<LeakyReluState>().NegativeSlope;
         return [g * (In(n, 0).Gt(0f) * (1f - slope) + slope)];
     }
 
     public static Tensor?[] Elu(Node n, Tensor g)
     {
         var x = In(n, 0);
-        return [g * Tensor.Where(x.Gt(0f), Tensor.Scalar(1f), x.Exp() * (float)n.Scalar)];
+        return [g * Tensor.Where(x.Gt(0f), Tensor.Scalar(1f), x.Exp() * (float)n.StateAs<EluState>().Alpha)];
     }
 
     /// <summary>d/dx x·Φ(x) = Φ(x) + x·φ(x), with the same formula as PyTorch's gelu_backward.</summary>
@@ -226,19 +226,21 @@ internal static class Derivatives
 
     public static Tensor?[] Softplus(Node n, Tensor g)
     {
-        var bx = In(n, 0) * (float)n.Scalar;
-        return [g * Tensor.Where(bx.Gt((float)n.Scalar2), Tensor.Scalar(1f), bx.Sigmoid())];
+        var s = n.StateAs<SoftplusState>();
+        var bx = In(n, 0) * (float)s.Beta;
+        return [g * Tensor.Where(bx.Gt((float)s.Threshold), Tensor.Scalar(1f), bx.Sigmoid())];
     }
 
     public static Tensor?[] Softmax(Node n, Tensor g)
     {
         var y = n.Output!;
-        if (!Autograd.IsGradEnabled && y.Rank > 0 && n.Ints![0] == y.Rank - 1) return [Tensor.SoftmaxGradLastDim(g, y)];
-        return [y * (g - (g * y).Sum(n.Ints!, keepDim: true))];
+        int dim = n.StateAs<SoftmaxState>().Dim;
+        if (!Autograd.IsGradEnabled && y.Rank > 0 && dim == y.Rank - 1) return [Tensor.SoftmaxGradLastDim(g, y)];
+        return [y * (g - (g * y).Sum([dim], keepDim: true))];
     }
 
     public static Tensor?[] LogSoftmax(Node n, Tensor g) =>
-        [g - n.Output!.Exp() * g.Sum(n.Ints!, keepDim: true)];
+        [g - n.Output!.Exp() * g.Sum([n.StateAs<SoftmaxState>().Dim], keepDim: true)];
 
     // ---- reductions ----
 
@@ -246,22 +248,27 @@ internal static class Derivatives
     public static Tensor?[] ExtremeEvenly(Node n, Tensor g)
     {
         var x = In(n, 0);
-        var keep = n.Ints2!;
+        var s = n.StateAs<ReduceState>();
+        var keep = s.KeepDimShape;
         var mask = x.Eq(n.Output!.Reshape(keep));
-        var share = mask / mask.Sum(n.Ints!, keepDim: true);
+        var share = mask / mask.Sum(s.Dims, keepDim: true);
         return [g.Reshape(keep) * share];
     }
 
     /// <summary>Max/min along a dim backward: the gradient goes to the recorded index.</summary>
-    public static Tensor?[] ExtremeAtIndex(Node n, Tensor g) =>
-        [g.Reshape(n.Ints2!).ScatterAddInto(In(n, 0).ShapeArray, n.Ints![0], n.Saved!)];
+    public static Tensor?[] ExtremeAtIndex(Node n, Tensor g)
+    {
+        var s = n.StateAs<ExtremeAtIndexState>();
+        return [g.Reshape(s.KeepDimShape).ScatterAddInto(In(n, 0).ShapeArray, s.Dim, n.Saved!)];
+    }
 
     /// <summary>Norm backward for every order p (2-norm: x·g/‖x‖, 0 where the norm is 0).</summary>
     public static Tensor?[] Norm(Node n, Tensor g)
     {
         var x = In(n, 0);
-        double p = n.Scalar;
-        var keep = n.Ints2!;
+        var s = n.StateAs<NormState>();
+        double p = s.P;
+        var keep = s.KeepDimShape;
         var gk = g.Reshape(keep);
         var norm = n.Output!.Reshape(keep);
         var zero = Tensor.Scalar(0f);
@@ -273,7 +280,7 @@ internal static class Derivatives
         if (double.IsPositiveInfinity(p))
         {
             var mask = x.Abs().Eq(norm);
-            return [x.Sign() * mask * (gk / mask.Sum(n.Ints!, keepDim: true))];
+            return [x.Sign() * mask * (gk / mask.Sum(s.Dims, keepDim: true))];
         }
         // d‖x‖_p/dx = x·|x|^(p-2) / ‖x‖^(p-1)
         var scale = Tensor.Where(isZero, zero, gk / safeNorm.Pow((float)(p - 1)));
@@ -291,28 +298,47 @@ internal static class Derivatives
 
     public static Tensor?[] LogSumExp(Node n, Tensor g)
     {
-        var keep = n.Ints2!;
+        var keep = n.StateAs<ReduceState>().KeepDimShape;
         return [g.Reshape(keep) * (In(n, 0) - n.Output!.Reshape(keep)).Exp()];
     }
 
     // ---- indexing ----
 
-    public static Tensor?[] Narrow(Node n, Tensor g) => [g.PadInto(n.Ints2!, n.Ints![0], n.Ints[1])];
+    public static Tensor?[] Narrow(Node n, Tensor g)
+    {
+        var s = n.StateAs<NarrowState>();
+        return [g.PadInto(s.InputShape, s.Dim, s.Start)];
+    }
 
-    public static Tensor?[] Pad(Node n, Tensor g) => [g.Narrow(n.Ints![0], n.Ints[1], n.Ints[2])];
+    public static Tensor?[] Pad(Node n, Tensor g)
+    {
+        var s = n.StateAs<PadState>();
+        return [g.Narrow(s.Dim, s.Start, s.Length)];
+    }
 
-    public static Tensor?[] IndexSelect(Node n, Tensor g) => [g.IndexAddInto(n.Ints2!, (int)n.Scalar, n.Ints!)];
+    public static Tensor?[] IndexSelect(Node n, Tensor g)
+    {
+        var s = n.StateAs<IndexSelectState>();
+        return [g.IndexAddInto(s.InputShape, s.Dim, s.Index)];
+    }
 
-    public static Tensor?[] IndexAdd(Node n, Tensor g) => [g.IndexSelect((int)n.Scalar, n.Ints!)];
+    public static Tensor?[] IndexAdd(Node n, Tensor g)
+    {
+        var s = n.StateAs<IndexAddState>();
+        return [g.IndexSelect(s.Dim, s.Index)];
+    }
 
-    public static Tensor?[] Gather(Node n, Tensor g) => [g.ScatterAddInto(n.Ints2!, n.Ints![0], n.Saved!)];
+    public static Tensor?[] Gather(Node n, Tensor g)
+    {
+        var s = n.StateAs<GatherState>();
+        return [g.ScatterAddInto(s.InputShape, s.Dim, n.Saved!)];
+    }
 
-    public static Tensor?[] ScatterAdd(Node n, Tensor g) => [g.Gather(n.Ints![0], n.Saved!)];
+    public static Tensor?[] ScatterAdd(Node n, Tensor g) => [g.Gather(n.StateAs<ScatterAddState>().Dim, n.Saved!)];
 
     public static Tensor?[] Cat(Node n, Tensor g)
     {
-        var offsets = n.Ints!;
-        int dim = (int)n.Scalar;
+        var (dim, offsets) = n.StateAs<CatState>();
         var grads = new Tensor?[n.InputCount];
         for (int i = 0; i < grads.Length; i++)
         {

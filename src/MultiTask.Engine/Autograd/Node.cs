@@ -41,20 +41,11 @@ public sealed class Node
     /// <summary>Extra tensors the rule needs (e.g. a mask).</summary>
     internal Tensor? Saved { get; set; }
 
-    /// <summary>Integer arguments of the operation (dims, shapes).</summary>
-    internal int[]? Ints { get; set; }
+    /// <summary>The operation's arguments its rule needs (dims, shapes, exponents), as one of the records of BackwardState.cs.</summary>
+    internal object? State { get; set; }
 
-    /// <summary>A second set of integer arguments (e.g. an input shape).</summary>
-    internal int[]? Ints2 { get; set; }
-
-    /// <summary>A scalar argument of the operation (exponent, slope, epsilon).</summary>
-    internal double Scalar { get; set; }
-
-    /// <summary>A second scalar argument.</summary>
-    internal double Scalar2 { get; set; }
-
-    /// <summary>A flag argument (e.g. keepdim, unbiased).</summary>
-    internal bool Flag { get; set; }
+    /// <summary><see cref="State"/> as the record the rule expects.</summary>
+    internal T StateAs<T>() where T : class => (T)State!;
 
     /// <summary>Whether input <paramref name="i"/> needs a gradient.</summary>
     internal bool NeedsGrad(int i) => _inputs[i].RequiresGrad;

@@ -12,7 +12,7 @@ public partial class Tensor
         var result = new Tensor(new float[Data.Length], _shape);
         ElementwiseKernels.LeakyRelu(Data, negativeSlope, result.Data);
         var node = Graph.Track(result, "LeakyReluBackward", Derivatives.LeakyRelu, this);
-        if (node is not null) node.Scalar = negativeSlope;
+        if (node is not null) node.State = new LeakyReluState(negativeSlope);
         return result;
     }
 
@@ -22,7 +22,7 @@ public partial class Tensor
         var result = new Tensor(new float[Data.Length], _shape);
         ElementwiseKernels.Elu(Data, alpha, result.Data);
         var node = Graph.Track(result, "EluBackward", Derivatives.Elu, this);
-        if (node is not null) node.Scalar = alpha;
+        if (node is not null) node.State = new EluState(alpha);
         return result;
     }
 
@@ -56,11 +56,7 @@ public partial class Tensor
         var result = new Tensor(new float[Data.Length], _shape);
         ElementwiseKernels.Softplus(Data, beta, threshold, result.Data);
         var node = Graph.Track(result, "SoftplusBackward", Derivatives.Softplus, this);
-        if (node is not null)
-        {
-            node.Scalar = beta;
-            node.Scalar2 = threshold;
-        }
+        if (node is not null) node.State = new SoftplusState(beta, threshold);
         return result;
     }
 
@@ -79,7 +75,7 @@ public partial class Tensor
         if (node is not null)
         {
             node.Output = result;
-            node.Ints = [d];
+            node.State = new SoftmaxState(d);
         }
         return result;
     }
@@ -99,7 +95,7 @@ public partial class Tensor
         if (node is not null)
         {
             node.Output = result;
-            node.Ints = [d];
+            node.State = new SoftmaxState(d);
         }
         return result;
     }

@@ -26,8 +26,7 @@ public partial class Tensor
         var node = Graph.Track(result, "NarrowBackward", Derivatives.Narrow, this);
         if (node is not null)
         {
-            node.Ints = [d, s];
-            node.Ints2 = _shape;
+            node.State = new NarrowState(d, s, _shape);
         }
         return result;
     }
@@ -82,9 +81,7 @@ public partial class Tensor
         var node = Graph.Track(result, "IndexSelectBackward", Derivatives.IndexSelect, this);
         if (node is not null)
         {
-            node.Ints = index;
-            node.Ints2 = _shape;
-            node.Scalar = d;
+            node.State = new IndexSelectState(d, index, _shape);
         }
         return result;
     }
@@ -97,8 +94,7 @@ public partial class Tensor
         var node = Graph.Track(result, "IndexAddBackward", Derivatives.IndexAdd, this);
         if (node is not null)
         {
-            node.Ints = index;
-            node.Scalar = dim;
+            node.State = new IndexAddState(dim, index);
         }
         return result;
     }
@@ -120,8 +116,7 @@ public partial class Tensor
         if (node is not null)
         {
             node.Saved = index.Detach();
-            node.Ints = [d];
-            node.Ints2 = _shape;
+            node.State = new GatherState(d, _shape);
         }
         return result;
     }
@@ -137,7 +132,7 @@ public partial class Tensor
         if (node is not null)
         {
             node.Saved = index;
-            node.Ints = [dim];
+            node.State = new ScatterAddState(dim);
         }
         return result;
     }
@@ -162,7 +157,7 @@ public partial class Tensor
         var result = new Tensor(new float[ShapeUtil.Numel(shape)], shape);
         IndexKernels.CopyBlock(Data, _shape, 0, result.Data, shape, start, dim, _shape[dim], add: false);
         var node = Graph.Track(result, "PadBackward", Derivatives.Pad, this);
-        if (node is not null) node.Ints = [dim, start, _shape[dim]];
+        if (node is not null) node.State = new PadState(dim, start, _shape[dim]);
         return result;
     }
 
@@ -201,8 +196,7 @@ public partial class Tensor
         var node = Graph.Track(result, "CatBackward", Derivatives.Cat, inputs);
         if (node is not null)
         {
-            node.Ints = sizes;
-            node.Scalar = d;
+            node.State = new CatState(d, sizes);
         }
         return result;
     }

@@ -45,7 +45,7 @@ public partial class Tensor
         else if (exponent == 0.5f) TensorPrimitives.Sqrt(Data, result.Data);
         else PowOperator.Invoke(Data, exponent, result.Data);
         var node = Graph.Track(result, "PowBackward", Derivatives.PowScalar, this);
-        if (node is not null) node.Scalar = exponent;
+        if (node is not null) node.State = new PowState(exponent);
         return result;
     }
 

@@ -11,7 +11,7 @@ public partial class Tensor
     {
         var result = Scalar(TensorPrimitives.Sum<float>(Data));
         var node = Graph.Track(result, "SumBackward", Derivatives.ExpandToInput, this);
-        if (node is not null) node.Ints2 = _shape;
+        if (node is not null) node.State = new SumState(_shape, null);
         return result;
     }
 
@@ -31,8 +31,7 @@ public partial class Tensor
         var node = Graph.Track(result, "SumBackward", Derivatives.ExpandToInput, this);
         if (node is not null)
         {
-            node.Ints2 = _shape;
-            node.Ints = shape; // the keepdim shape, to which the gradient is reshaped first
+            node.State = new SumState(_shape, shape);
         }
         return result;
     }
@@ -70,8 +69,8 @@ public partial class Tensor
         if (node is not null)
         {
             node.Output = result.Detach();
-            node.Ints = NormalizeDims([]);
-            node.Ints2 = KeepDimShape(node.Ints);
+            var dims = NormalizeDims([]);
+            node.State = new ReduceState(dims, KeepDimShape(dims));
         }
         return result;
     }
@@ -98,8 +97,7 @@ public partial class Tensor
         if (node is not null)
         {
             node.Saved = index;
-            node.Ints = [d];
-            node.Ints2 = keepShape;
+            node.State = new ExtremeAtIndexState(d, keepShape);
         }
         return (result, keepDim ? index : new Tensor(indices, outShape));
     }
@@ -127,8 +125,7 @@ public partial class Tensor
         if (node is not null)
         {
             node.Output = new Tensor(data, shape);
-            node.Ints = normalized;
-            node.Ints2 = shape;
+            node.State = new ReduceState(normalized, shape);
         }
         return result;
     }
@@ -206,9 +203,7 @@ public partial class Tensor
         var node = Graph.Track(result, "NormBackward", Derivatives.Norm, this);
         if (node is not null)
         {
-            node.Scalar = p;
-            node.Ints = normalized;
-            node.Ints2 = KeepDimShape(normalized);
+            node.State = new NormState(p, normalized, KeepDimShape(normalized));
             node.Output = result;
         }
         return result;
@@ -232,7 +227,7 @@ public partial class Tensor
         var node = Graph.Track(result, "LogSumExpBackward", Derivatives.LogSumExp, this);
         if (node is not null)
         {
-            node.Ints2 = KeepDimShape(normalized);
+            node.State = new ReduceState(normalized, KeepDimShape(normalized));
             node.Output = result;
         }
         return result;

@@ -13,7 +13,7 @@ public partial class Tensor
         if (ShapeUtil.SameShape(target, _shape)) return AliasWithGrad();
         var result = new Tensor(Data, target);
         var node = Graph.Track(result, "ReshapeBackward", Derivatives.Reshape, this);
-        if (node is not null) node.Ints2 = _shape;
+        if (node is not null) node.State = new InputShape(_shape);
         return result;
     }
 
@@ -76,7 +76,7 @@ public partial class Tensor
         }
         var result = new Tensor(Kernels.ShapeKernels.Permute(Data, _shape, perm, out var outShape), outShape);
         var node = Graph.Track(result, "PermuteBackward", Derivatives.Permute, this);
-        if (node is not null) node.Ints = perm;
+        if (node is not null) node.State = new PermuteState(perm);
         return result;
     }
 
@@ -125,7 +125,7 @@ public partial class Tensor
         var data = Kernels.BinaryKernels.Apply<Kernels.AddOperator>(Data, _shape, new float[ShapeUtil.Numel(target)], target, out _);
         var result = new Tensor(data, target);
         var node = Graph.Track(result, "ExpandBackward", Derivatives.SumToInput, this);
-        if (node is not null) node.Ints2 = _shape;
+        if (node is not null) node.State = new InputShape(_shape);
         return result;
     }
 
