@@ -14,7 +14,7 @@ internal sealed class ModuleLowering(OnnxGraph graph)
 {
     /// <summary>The modules <see cref="Emit"/> knows, for error messages.</summary>
     internal const string SupportedModules =
-        "Supported modules: Sequential, Linear, ReLU, LeakyReLU, Elu, Gelu, SiLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, " +
+        "Supported modules: Sequential, Linear, Relu, LeakyRelu, Elu, Gelu, Silu, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, " +
         "Identity, Dropout, Flatten, LayerNorm, BatchNorm1d (with running statistics), Embedding, and the architectures' input layers " +
         "EmbeddingInput and PeriodicEmbedding";
 
@@ -31,17 +31,17 @@ internal sealed class ModuleLowering(OnnxGraph graph)
                 return x;
             case Linear linear:
                 return Linear(linear, x, path);
-            case ReLU:
+            case Relu:
                 return Unary("Relu", x, path);
             case Sigmoid:
                 return Unary("Sigmoid", x, path);
             case Tanh:
                 return Unary("Tanh", x, path);
-            case LeakyReLU leaky:
+            case LeakyRelu leaky:
                 return Unary("LeakyRelu", x, path, Float("alpha", leaky.NegativeSlope));
             case Elu elu:
                 return Unary("Elu", x, path, Float("alpha", elu.Alpha));
-            case SiLU:
+            case Silu:
                 return Mul(x, Unary("Sigmoid", x, path + ".sigmoid"), path);
             case Gelu gelu:
                 return Gelu(gelu, x, path);

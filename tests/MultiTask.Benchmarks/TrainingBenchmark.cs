@@ -10,7 +10,7 @@ using MultiTask.Engine.Tensors;
 namespace MultiTask.Benchmarks;
 
 /// <summary>
-/// W1–W4: whole training runs of small multi-task models (Linear, Sequential, ReLU, masked MSE, Adam,
+/// W1–W4: whole training runs of small multi-task models (Linear, Sequential, Relu, masked MSE, Adam,
 /// Autograd.Grad; W2 is the library's MmoeModel). Data and models are built outside the timed region; a warm-up of
 /// at least 1.5 s on a separate model lets tiered compilation settle first. Prints one JSON line per measurement
 /// so that <c>tests/reference/compare.py</c> can pair it with the PyTorch figures.
@@ -136,7 +136,7 @@ public static class TrainingBenchmark
             int width = w.Features;
             foreach (int h in w.Shared)
             {
-                Shared.Add(new Linear(width, h, generator: g)).Add(new ReLU());
+                Shared.Add(new Linear(width, h, generator: g)).Add(new Relu());
                 width = h;
             }
             Heads = new Sequential[w.Tasks];
@@ -146,7 +146,7 @@ public static class TrainingBenchmark
                 int hw = width;
                 foreach (int h in w.Head)
                 {
-                    head.Add(new Linear(hw, h, generator: g)).Add(new ReLU());
+                    head.Add(new Linear(hw, h, generator: g)).Add(new Relu());
                     hw = h;
                 }
                 head.Add(new Linear(hw, 1, generator: g));

@@ -38,7 +38,7 @@ public class OnnxExporterTests(ITestOutputHelper output)
     public void HardSharing_CategoricalEmbeddingInput_MatchesTheLibrary()
     {
         var (encoder, data) = ExportFixture.Encoded(embedding: true);
-        var model = MultiTaskModel.HardSharing(encoder, new HardSharingOptions { Backbone = [16], Mlp = new MlpOptions { Activation = () => new SiLU() } },
+        var model = MultiTaskModel.HardSharing(encoder, new HardSharingOptions { Backbone = [16], Mlp = new MlpOptions { Activation = () => new Silu() } },
             new Generator(2));
         model.Backbone.Modules().OfType<EmbeddingInput>().Should().ContainSingle();
         RuntimeComparison.AssertMatches(Train(model, data), data, output, "hard sharing, embedding input");
@@ -104,7 +104,7 @@ public class OnnxExporterTests(ITestOutputHelper output)
         var (encoder, data) = ExportFixture.Encoded(embedding: false);
         var shapes = encoder.Tasks.Select(t => (t.Name, t.OutputSize)).ToList();
         var model = MultiTaskModel.CrossStitch(encoder.Width, shapes, hidden: [12, 12], perChannel: true,
-            options: new MlpOptions { Activation = () => new LeakyReLU(0.1f) }, generator: new Generator(7));
+            options: new MlpOptions { Activation = () => new LeakyRelu(0.1f) }, generator: new Generator(7));
         RuntimeComparison.AssertMatches(Train(model, data), data, output, "cross-stitch, per channel");
     }
 
@@ -159,9 +159,9 @@ public class OnnxExporterTests(ITestOutputHelper output)
         var (encoder, data) = ExportFixture.Encoded(embedding: false);
         var g = new Generator(8);
         var backbone = new Sequential(
-            new Linear(encoder.Width, 16, generator: g), new BatchNorm1d(16), new LeakyReLU(0.1f), new Dropout(0.2f, g),
+            new Linear(encoder.Width, 16, generator: g), new BatchNorm1d(16), new LeakyRelu(0.1f), new Dropout(0.2f, g),
             new Linear(16, 12, generator: g), new LayerNorm(12), new Elu(0.5f),
-            new Linear(12, 12, bias: false, generator: g), new Softplus(beta: 2f, threshold: 1f), new SiLU(),
+            new Linear(12, 12, bias: false, generator: g), new Softplus(beta: 2f, threshold: 1f), new Silu(),
             new Linear(12, 8, generator: g), new Tanh(), new Identity(), new Flatten());
         var heads = new Dictionary<string, Module<Tensor, Tensor>>
         {
@@ -170,7 +170,7 @@ public class OnnxExporterTests(ITestOutputHelper output)
                 new Sigmoid(), new Linear(8, 1, generator: g)),
             ["buy"] = new Sequential(new Linear(8, 4, generator: g), new LayerNorm(4, elementwiseAffine: false), new Softmax(1), new Linear(4, 1, generator: g)),
             ["type"] = new Sequential(new Linear(8, 3, generator: g), new LogSoftmax(1)),
-            ["demand"] = new Sequential(new Linear(8, 8, generator: g), new ReLU(), new Softplus(), new Linear(8, 1, generator: g)),
+            ["demand"] = new Sequential(new Linear(8, 8, generator: g), new Relu(), new Softplus(), new Linear(8, 1, generator: g)),
         };
         var model = MultiTaskModel.HardSharing(backbone, 8, encoder.Tasks.Select(t => (t.Name, t.OutputSize)).ToList(),
             customHeads: heads, generator: g, inputSize: encoder.Width);
@@ -188,7 +188,7 @@ public class OnnxExporterTests(ITestOutputHelper output)
         var (encoder, data) = ExportFixture.Categorical();
         encoder.Columns.Should().OnlyContain(c => c.Kind == EncodedColumnKind.EmbeddingIndex);
         var g = new Generator(9);
-        var backbone = new Sequential(new Embedding(8, 3, generator: g), new Linear(3, 4, generator: g), new ReLU(), new Flatten(),
+        var backbone = new Sequential(new Embedding(8, 3, generator: g), new Linear(3, 4, generator: g), new Relu(), new Flatten(),
             new Linear(encoder.Width * 4, 8, generator: g), new Tanh());
         var model = MultiTaskModel.HardSharing(backbone, 8, [("y", 1)], head: [4], generator: g, inputSize: encoder.Width);
         RuntimeComparison.AssertMatches(Train(model, data, epochs: 6), data, output, "embedding, linear over rank 3, flatten");
@@ -279,7 +279,7 @@ public class OnnxExporterTests(ITestOutputHelper output)
     public void BatchNormWithoutRunningStatistics_FailsSayingWhy()
     {
         var (encoder, _) = ExportFixture.Encoded(embedding: false);
-        var backbone = new Sequential(new Linear(encoder.Width, 8), new BatchNorm1d(8, trackRunningStats: false), new ReLU());
+        var backbone = new Sequential(new Linear(encoder.Width, 8), new BatchNorm1d(8, trackRunningStats: false), new Relu());
         var model = MultiTaskModel.HardSharing(backbone, 8, [("price", 1)], inputSize: encoder.Width);
 
         var act = () => RuntimeComparison.Export(model);

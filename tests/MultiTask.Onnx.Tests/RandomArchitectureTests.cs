@@ -17,7 +17,7 @@ namespace MultiTask.Onnx.Tests;
 public sealed class RandomArchitectureTests(ITestOutputHelper output)
 {
     private static readonly Func<Module<Tensor, Tensor>>?[] Activations =
-        [null, () => new Tanh(), () => new Gelu(), () => new SiLU(), () => new LeakyReLU(0.1f), () => new Elu(), () => new Sigmoid()];
+        [null, () => new Tanh(), () => new Gelu(), () => new Silu(), () => new LeakyRelu(0.1f), () => new Elu(), () => new Sigmoid()];
 
     private static int[] Widths(Random r, int min) => [.. Enumerable.Range(0, r.Next(min, 4)).Select(_ => r.Next(1, 24))];
 

@@ -21,7 +21,7 @@ internal sealed record NormState(double P, int[] Dims, int[] KeepDimShape);
 /// <summary>The dimension a softmax or log-softmax normalises.</summary>
 internal sealed record SoftmaxState(int Dim);
 
-/// <summary>LeakyReLU's slope for negative inputs.</summary>
+/// <summary>LeakyRelu's slope for negative inputs.</summary>
 internal sealed record LeakyReluState(double NegativeSlope);
 
 /// <summary>ELU's α.</summary>

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace MultiTask.Engine.Kernels;
 
-/// <summary>Fused kernels for the hot training path (linear layers, ReLU backward).</summary>
+/// <summary>Fused kernels for the hot training path (linear layers, Relu backward).</summary>
 internal static class FusedKernels
 {
     /// <summary>destination[i] = y[i] &gt; 0 ? g[i] : 0 (PyTorch's threshold_backward: a select, so an infinite gradient never turns into NaN).</summary>

@@ -91,7 +91,7 @@ public static class Init
 
     /// <summary>
     /// Kaiming/He uniform: U(-b, b) with b = gain·√(3 / fan), gain = <see cref="CalculateGain"/>(nonlinearity, a).
-    /// PyTorch's defaults (a = 0, fan_in, leaky_relu) give the ReLU gain √2.
+    /// PyTorch's defaults (a = 0, fan_in, leaky_relu) give the Relu gain √2.
     /// </summary>
     public static Tensor KaimingUniform(Tensor tensor, double a = 0, FanMode mode = FanMode.FanIn,
         Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, Generator? generator = null)

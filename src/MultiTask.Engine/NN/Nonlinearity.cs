@@ -13,7 +13,7 @@ public enum Nonlinearity
     Tanh,
     /// <summary>Rectified linear unit (gain √2).</summary>
     Relu,
-    /// <summary>Leaky ReLU with the given negative slope (gain √(2 / (1 + slope²))).</summary>
+    /// <summary>Leaky Relu with the given negative slope (gain √(2 / (1 + slope²))).</summary>
     LeakyRelu,
     /// <summary>Scaled exponential linear unit (gain 3/4).</summary>
     Selu,

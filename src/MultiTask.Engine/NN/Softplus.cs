@@ -3,7 +3,7 @@ using MultiTask.Engine.Tensors;
 namespace MultiTask.Engine.NN;
 
 /// <summary>
-/// log(1 + e^(βx)) / β, a smooth ReLU (PyTorch's <c>nn.Softplus</c>); where βx &gt; threshold it returns x.
+/// log(1 + e^(βx)) / β, a smooth Relu (PyTorch's <c>nn.Softplus</c>); where βx &gt; threshold it returns x.
 /// </summary>
 /// <param name="beta">The sharpness β.</param>
 /// <param name="threshold">Above this value of βx the function is linear, for stability.</param>

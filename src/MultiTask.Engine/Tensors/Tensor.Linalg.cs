@@ -134,7 +134,7 @@ public partial class Tensor
         return (da is null ? null : new Tensor(da, a._shape).MarkExclusiveGradient(), db is null ? null : new Tensor(db, b._shape).MarkExclusiveGradient());
     }
 
-    /// <summary>The ReLU gradient g where the output is positive, else 0, in one pass; not recorded.</summary>
+    /// <summary>The Relu gradient g where the output is positive, else 0, in one pass; not recorded.</summary>
     internal static Tensor ReluGrad(Tensor g, Tensor output)
     {
         var data = GC.AllocateUninitializedArray<float>(g.Numel);

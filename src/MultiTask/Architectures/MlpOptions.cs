@@ -11,7 +11,7 @@ namespace MultiTask.Architectures;
 /// </summary>
 public sealed record MlpOptions
 {
-    /// <summary>Creates the activation of each hidden layer; null for <see cref="ReLU"/>.</summary>
+    /// <summary>Creates the activation of each hidden layer; null for <see cref="Relu"/>.</summary>
     public Func<Module<Tensor, Tensor>>? Activation { get; init; }
 
     /// <summary>The dropout probability after each hidden activation; 0 (the default) for none.</summary>
@@ -89,7 +89,7 @@ public sealed record MlpOptions
             throw new ArgumentOutOfRangeException(what, width, $"The {what} hidden sizes must be positive; layer {index} has size {width}.");
         into.Add(new Linear(inputSize, width, generator: generator));
         if (LayerNorm) into.Add(new LayerNorm(width));
-        into.Add(Activation is null ? new ReLU()
+        into.Add(Activation is null ? new Relu()
             : Activation() ?? throw new InvalidOperationException("MlpOptions.Activation returned null; it must create a new module on each call."));
         if (Dropout > 0f) into.Add(new Dropout(Dropout, generator));
     }

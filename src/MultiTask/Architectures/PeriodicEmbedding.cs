@@ -6,8 +6,8 @@ namespace MultiTask.Architectures;
 
 /// <summary>
 /// An input layer that replaces chosen numeric columns by learned periodic embeddings (PLR: periodic,
-/// linear, ReLU) and passes every other column through: for each chosen column x_j,
-/// e_j = ReLU(W_j·[sin(2π·c_j·x_j), cos(2π·c_j·x_j)] + b_j), with k learned frequencies c_j and a
+/// linear, Relu) and passes every other column through: for each chosen column x_j,
+/// e_j = Relu(W_j·[sin(2π·c_j·x_j), cos(2π·c_j·x_j)] + b_j), with k learned frequencies c_j and a
 /// Linear(2k → d) of the feature's own. The output is the untouched columns (in their order) followed
 /// by e_1, …, e_m: [batch, (inputSize − m) + m·d].
 /// </summary>

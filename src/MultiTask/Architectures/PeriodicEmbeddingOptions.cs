@@ -17,7 +17,7 @@ public sealed record PeriodicEmbeddingOptions
     /// </summary>
     public double Sigma { get; init; } = 0.01;
 
-    /// <summary>d: the size of each feature's embedding (the output of its Linear(2k → d) + ReLU).</summary>
+    /// <summary>d: the size of each feature's embedding (the output of its Linear(2k → d) + Relu).</summary>
     public int Size { get; init; } = 24;
 
     /// <summary>The numeric features to embed, by schema name; null (the default) embeds every numeric feature.</summary>

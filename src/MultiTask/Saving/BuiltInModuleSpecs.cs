@@ -58,12 +58,12 @@ internal static class BuiltInModuleSpecs
                 return new Embedding(rows, size, a.GetNullableInt32("padding_idx", 0, rows - 1), a.Generator);
             });
         Register<Identity>("Identity", _ => [], _ => new Identity());
-        Register<ReLU>("ReLU", _ => [], _ => new ReLU());
-        Register<SiLU>("SiLU", _ => [], _ => new SiLU());
+        Register<Relu>("ReLU", _ => [], _ => new Relu());
+        Register<Silu>("SiLU", _ => [], _ => new Silu());
         Register<Sigmoid>("Sigmoid", _ => [], _ => new Sigmoid());
         Register<Tanh>("Tanh", _ => [], _ => new Tanh());
         Register<Gelu>("Gelu", m => new JsonObject { ["tanh_approximation"] = m.TanhApproximation }, a => new Gelu(a.GetBoolean("tanh_approximation")));
-        Register<LeakyReLU>("LeakyReLU", m => new JsonObject { ["negative_slope"] = (double)m.NegativeSlope }, a => new LeakyReLU(a.GetSingle("negative_slope")));
+        Register<LeakyRelu>("LeakyReLU", m => new JsonObject { ["negative_slope"] = (double)m.NegativeSlope }, a => new LeakyRelu(a.GetSingle("negative_slope")));
         Register<Elu>("Elu", m => new JsonObject { ["alpha"] = (double)m.Alpha }, a => new Elu(a.GetSingle("alpha")));
         Register<Softplus>("Softplus", m => new JsonObject { ["beta"] = (double)m.Beta, ["threshold"] = (double)m.Threshold },
             a => new Softplus(a.GetSingle("beta"), a.GetSingle("threshold")));

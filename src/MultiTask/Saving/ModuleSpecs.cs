@@ -12,8 +12,8 @@ namespace MultiTask.Saving;
 /// </summary>
 /// <remarks>
 /// <para>Registered by default: the engine's <c>Linear</c>, <c>Dropout</c>, <c>BatchNorm1d</c>, <c>LayerNorm</c>,
-/// <c>Embedding</c>, <c>Identity</c>, <c>Flatten</c>, the activations (<c>ReLU</c>, <c>LeakyReLU</c>, <c>Elu</c>,
-/// <c>Gelu</c>, <c>SiLU</c>, <c>Sigmoid</c>, <c>Tanh</c>, <c>Softplus</c>, <c>Softmax</c>, <c>LogSoftmax</c>), the
+/// <c>Embedding</c>, <c>Identity</c>, <c>Flatten</c>, the activations (<c>Relu</c>, <c>LeakyRelu</c>, <c>Elu</c>,
+/// <c>Gelu</c>, <c>Silu</c>, <c>Sigmoid</c>, <c>Tanh</c>, <c>Softplus</c>, <c>Softmax</c>, <c>LogSoftmax</c>), the
 /// containers <c>Sequential</c>, <c>ModuleList</c> and <c>ModuleDict</c>, and the library's <see cref="Architectures.HardSharingModel"/>,
 /// <see cref="Architectures.SoftSharingModel"/>, <see cref="Architectures.CrossStitchModel"/>, <see cref="Architectures.CascadeModel"/>, <see cref="Architectures.CrossStitchUnit"/>,
 /// <see cref="Architectures.EmbeddingInput"/> and <see cref="Architectures.PeriodicEmbedding"/>.</para>

@@ -11,7 +11,7 @@ public class ContainerTests
     {
         var g = new Generator(5);
         var first = new Linear(3, 2, generator: g);
-        var seq = new Sequential(first, new ReLU()).Add("out", new Linear(2, 1, generator: g));
+        var seq = new Sequential(first, new Relu()).Add("out", new Linear(2, 1, generator: g));
         seq.Count.Should().Be(3);
         seq[0].Should().BeSameAs(first);
         seq.NamedChildren().Select(c => c.Key).Should().Equal("0", "1", "out");

@@ -10,7 +10,7 @@ public class ModuleTests
     {
         public Net(Generator g)
         {
-            Backbone = Register("backbone", new Sequential(new Linear(3, 4, generator: g), new ReLU(), new Linear(4, 4, generator: g)));
+            Backbone = Register("backbone", new Sequential(new Linear(3, 4, generator: g), new Relu(), new Linear(4, 4, generator: g)));
             Heads = Register("heads", new ModuleDict().Add("a", new Linear(4, 1, generator: g)).Add("b", new Linear(4, 2, bias: false, generator: g)));
             Scale = Register("scale", new Parameter(Tensor.Ones(1)));
             Counter = RegisterBuffer("counter", Tensor.Zeros(1));
@@ -201,9 +201,9 @@ public class ModuleTests
     [Fact]
     public void Register_DuplicateOrDottedName_Throws()
     {
-        var act = () => new Sequential().Add("x", new ReLU()).Add("x", new ReLU());
+        var act = () => new Sequential().Add("x", new Relu()).Add("x", new Relu());
         act.Should().Throw<ArgumentException>().WithMessage("*already*'x'*");
-        var dotted = () => new ModuleDict().Add("a.b", new ReLU());
+        var dotted = () => new ModuleDict().Add("a.b", new Relu());
         dotted.Should().Throw<ArgumentException>().WithMessage("*'.'*'a.b'*");
     }
 
@@ -222,7 +222,7 @@ public class ModuleTests
     [Fact]
     public void ToString_ShowsTheTree()
     {
-        var s = new Sequential(new Linear(2, 3, generator: new Generator(1)), new ReLU()).ToString();
-        s.Should().Be("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)");
+        var s = new Sequential(new Linear(2, 3, generator: new Generator(1)), new Relu()).ToString();
+        s.Should().Be("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): Relu()\n)");
     }
 }

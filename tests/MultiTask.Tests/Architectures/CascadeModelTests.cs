@@ -112,7 +112,7 @@ public sealed class CascadeModelTests : IDisposable
     {
         var golden = Golden()["esmm"]!;
         var g = new Generator(0);
-        var inner = new HardSharingModel(new Sequential(new Linear(3, 4, generator: g), new ReLU()), 4,
+        var inner = new HardSharingModel(new Sequential(new Linear(3, 4, generator: g), new Relu()), 4,
             [("ctr", 1, new Linear(4, 1, generator: g)), ("cvr", 1, new Linear(4, 1, generator: g))], inputSize: 3);
         var model = new CascadeModel(inner, [Esmm]);
         var parameters = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value);

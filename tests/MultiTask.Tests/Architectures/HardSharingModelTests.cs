@@ -183,7 +183,7 @@ public class HardSharingModelTests
     [Fact]
     public void DeclaredBackboneWidthMismatchNamesBothWidths()
     {
-        var model = MultiTaskModel.HardSharing(new Sequential(new Linear(5, 8), new ReLU()), backboneOutputSize: 6, [("a", 1)]);
+        var model = MultiTaskModel.HardSharing(new Sequential(new Linear(5, 8), new Relu()), backboneOutputSize: 6, [("a", 1)]);
 
         model.Invoking(m => m.Forward(Tensor.Zeros(2, 5))).Should().Throw<InvalidOperationException>().WithMessage("*[2, 8]*[2, 6]*");
     }

@@ -22,7 +22,7 @@ public class MlpOptionsTests
     [Fact]
     public void Build_WithoutOutputSize_EndsWithTheLastHiddenLayer_AndEmptyHiddenIsOneLinear()
     {
-        new MlpOptions().Build(5, [8], generator: new Generator(1)).Select(m => m.GetType()).Should().Equal(typeof(Linear), typeof(ReLU));
+        new MlpOptions().Build(5, [8], generator: new Generator(1)).Select(m => m.GetType()).Should().Equal(typeof(Linear), typeof(Relu));
 
         var linear = new MlpOptions().Build(2, [], outputSize: 1, generator: new Generator(2));
         var only = (Linear)linear.Single();
@@ -51,7 +51,7 @@ public class MlpOptionsTests
         int width = new MlpOptions { Dropout = 0.1f }.AddHidden(net, 6, [3], new Generator(1));
 
         width.Should().Be(3);
-        net.Select(m => m.GetType()).Should().Equal(typeof(Identity), typeof(Linear), typeof(ReLU), typeof(Dropout));
+        net.Select(m => m.GetType()).Should().Equal(typeof(Identity), typeof(Linear), typeof(Relu), typeof(Dropout));
         net.StateDict().Keys.Should().Equal("1.weight", "1.bias");
     }
 

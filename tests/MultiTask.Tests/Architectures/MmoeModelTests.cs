@@ -151,7 +151,7 @@ public sealed class MmoeModelTests : IDisposable
             .Should().Throw<ArgumentException>().WithMessage("*tower of task 'a'*4 features*output 3*");
         ((Action)(() => new MmoeModel(experts, 3, [("a", 1, new SoftmaxGate(6, 2), new Linear(3, 1))], inputSize: 5)))
             .Should().Throw<ArgumentException>().WithMessage("*reads 6 features*input has 5*");
-        var wrongWidth = new MmoeModel(experts, 4, [("a", 1, new SoftmaxGate(5, 2), new Sequential(new ReLU(), new Linear(4, 1)))], inputSize: 5);
+        var wrongWidth = new MmoeModel(experts, 4, [("a", 1, new SoftmaxGate(5, 2), new Sequential(new Relu(), new Linear(4, 1)))], inputSize: 5);
         ((Action)(() => wrongWidth.Forward(ExpertModelChecks.Inputs(2, 5)))).Should().Throw<InvalidOperationException>().WithMessage("*experts.0*[2, 3]*[2, 4]*");
     }
 

@@ -64,7 +64,7 @@ public class PeriodicEmbeddingTests
         for (int r = 0; r < 2; r++)
         {
             var expected = Expected(layer, rows[r]);
-            expected.Skip(1).Should().Contain(v => v > 0.05, "the case must exercise the ReLU's linear side");
+            expected.Skip(1).Should().Contain(v => v > 0.05, "the case must exercise the Relu's linear side");
             for (int col = 0; col < 5; col++)
                 ((double)y[r, col]).Should().BeApproximately(expected[col], 1e-5, $"row {r}, column {col}");
         }

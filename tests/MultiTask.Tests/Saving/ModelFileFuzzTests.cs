@@ -22,7 +22,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
     private static readonly string[] Tokens =
     [
         "null", "true", "false", "0", "-0", "1", "-1", "1e308", "-1e308", "1e309", "5e-324", "\"NaN\"", "\"Infinity\"", "[]", "{}", "[null]",
-        "2147483647", "-2147483648", "99999999999999999999", "\"Linear\"", "\"Sequential\"", "\"ReLU\"", "\"Regression\"", "\"Multiclass\"",
+        "2147483647", "-2147483648", "99999999999999999999", "\"Linear\"", "\"Sequential\"", "\"Relu\"", "\"Regression\"", "\"Multiclass\"",
         "\"Categorical\"", "\"Numeric\"", "\"x1\"", "\"shop\"", "\"price\"", "[0,0]", "[1,2147483647]", ",", ":", "\"",
     ];
 

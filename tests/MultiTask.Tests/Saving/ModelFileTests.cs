@@ -140,7 +140,7 @@ public sealed class ModelFileTests : IDisposable
                 EmbeddingSize = n => n - 1,
             }, g, ["price", "rent", "flag"]),
             "soft" => MultiTaskModel.SoftSharing(encoder, hidden: [8], head: [4], strength: 0.01, distance: SoftSharingDistance.Pairwise,
-                options: new MlpOptions { Activation = () => new LeakyReLU(0.2f) }, generator: g),
+                options: new MlpOptions { Activation = () => new LeakyRelu(0.2f) }, generator: g),
             "cross-stitch" => MultiTaskModel.CrossStitch(encoder, hidden: [8, 6], head: [4], selfWeight: 0.8, generator: g),
             "mmoe" => MmoeModel.Create(ModelInput.From(encoder), new MmoeOptions
             {

@@ -21,8 +21,8 @@ public class ConcurrentPredictionTests
     {
         var g = new Generator(seed);
         var backbone = new Sequential(
-            new Linear(inputSize, 16, generator: g), new BatchNorm1d(16), new ReLU(), new Dropout(0.3f, g),
-            new Linear(16, 16, generator: g), new ReLU());
+            new Linear(inputSize, 16, generator: g), new BatchNorm1d(16), new Relu(), new Dropout(0.3f, g),
+            new Linear(16, 16, generator: g), new Relu());
         return MultiTaskModel.HardSharing(backbone, 16, [("a", 1), ("b", 1)], head: [8], options: new MlpOptions { Dropout = 0.2f },
             generator: g, inputSize: inputSize);
     }
