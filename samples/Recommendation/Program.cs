@@ -6,7 +6,7 @@ using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
 using MultiTask.Training;
 using Spectre.Console;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 // Post-click conversion rate on synthetic impressions with a known truth (Impressions.cs): a conversion model trained on
 // clicked impressions only, against ESMM (Ma et al., SIGIR 2018), a cascade ctcvr = ctr·cvr trained on every impression,
@@ -147,7 +147,7 @@ void Record(int seed, string method, double[] cvr, double[] ctr, Truth truth)
 static double[] Predict(MultiTaskModel model, EncodedData data, string task)
 {
     model.Eval();
-    using (AG.NoGrad()) return [.. model.ForwardTask(data.Features, task).Sigmoid().ToArray().Select(v => (double)v)];
+    using (Autograd.NoGrad()) return [.. model.ForwardTask(data.Features, task).Sigmoid().ToArray().Select(v => (double)v)];
 }
 
 static IEnumerable<double> Masked(double[] values, bool[] keep) => values.Where((_, i) => keep[i]);

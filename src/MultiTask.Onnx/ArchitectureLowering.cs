@@ -1,7 +1,7 @@
 using MultiTask.Architectures;
 using MultiTask.Engine.Tensors;
 using static MultiTask.Onnx.OnnxGraph;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Onnx;
 
@@ -128,7 +128,7 @@ internal static class ArchitectureLowering
             {
                 // The static gate's weights do not depend on the input: one constant row, broadcast over the batch.
                 float[] row;
-                using (AG.NoGrad()) row = fixedGate.Forward(Tensor.Zeros(1, fixedGate.InputSize)).ToArray();
+                using (Autograd.NoGrad()) row = fixedGate.Forward(Tensor.Zeros(1, fixedGate.InputSize)).ToArray();
                 return new(graph.Floats(row, [1, fixedGate.ExpertCount], path + ".weights"), 2);
             }
             case DSelectKGate dselect:

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MultiTask.Architectures;
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Optim;

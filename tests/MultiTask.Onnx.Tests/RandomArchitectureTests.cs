@@ -4,7 +4,7 @@ using MultiTask.Architectures;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using Xunit.Abstractions;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Onnx.Tests;
 
@@ -62,7 +62,7 @@ public sealed class RandomArchitectureTests(ITestOutputHelper output)
             {
                 model.Eval();
                 TaskOutputs expected;
-                using (AG.NoGrad()) expected = model.Forward(data.Features);
+                using (Autograd.NoGrad()) expected = model.Forward(data.Features);
                 var errors = RuntimeComparison.Compare(RuntimeComparison.Export(model, new OnnxExportOptions { Encoder = encoder }), data.Features, expected);
                 double max = errors.Max(e => e.MaxRelative);
                 worst = Math.Max(worst, max);

@@ -3,7 +3,7 @@ using FluentAssertions;
 using Microsoft.ML.OnnxRuntime;
 using MultiTask.Architectures;
 using MultiTask.Data;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Tensors;
 using MultiTask.Training;
 using Xunit.Abstractions;
@@ -55,7 +55,7 @@ internal static class RuntimeComparison
         var model = trainer.Model;
         model.Eval();
         TaskOutputs raw;
-        using (AG.NoGrad()) raw = model.Forward(data.Features);
+        using (Autograd.NoGrad()) raw = model.Forward(data.Features);
         var user = trainer.Predict(data);
 
         var rawErrors = Compare(Export(model, new OnnxExportOptions { Encoder = data.Encoder }), data.Features, raw);

@@ -1,4 +1,4 @@
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.NN;
 

@@ -66,7 +66,7 @@ public abstract class Module
     public static EvaluationModeScope EvaluationScope()
     {
         var evaluation = FlowSwitch<EvaluationModeScope>.Set(true);
-        return new EvaluationModeScope(evaluation, Autograd.Autograd.NoGrad());
+        return new EvaluationModeScope(evaluation, Differentiation.Autograd.NoGrad());
     }
 
     /// <summary>Registers <paramref name="module"/> as a child named <paramref name="name"/>.</summary>

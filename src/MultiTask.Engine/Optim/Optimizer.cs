@@ -1,6 +1,6 @@
 using System.Globalization;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Optim;
 
@@ -83,7 +83,7 @@ public abstract class Optimizer
     /// <summary>Updates every parameter that has a gradient, once (PyTorch's <c>optimizer.step()</c>).</summary>
     public void Step()
     {
-        using var _ = AG.NoGrad();
+        using var _ = Autograd.NoGrad();
         foreach (var group in _groups)
         {
             ValidateGroup(group);

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Kernels;
 
 namespace MultiTask.Engine.Tensors;
@@ -65,7 +65,7 @@ public partial class Tensor
     {
         int d = ShapeUtil.NormalizeDim(dim, Rank);
         Tensor result;
-        using (Autograd.Autograd.NoGrad())
+        using (Differentiation.Autograd.NoGrad())
         {
             var e = (this - StableShift(d)).Exp();
             result = Rank == 0 ? e / e : e / e.Sum(d, keepDim: true);
@@ -85,7 +85,7 @@ public partial class Tensor
     {
         int d = ShapeUtil.NormalizeDim(dim, Rank);
         Tensor result;
-        using (Autograd.Autograd.NoGrad())
+        using (Differentiation.Autograd.NoGrad())
         {
             var shifted = this - StableShift(d);
             result = Rank == 0 ? shifted - shifted : shifted - shifted.Exp().Sum(d, keepDim: true).Log();

@@ -1,4 +1,4 @@
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Kernels;
 
 namespace MultiTask.Engine.Tensors;

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Kernels;
 
 namespace MultiTask.Engine.Tensors;

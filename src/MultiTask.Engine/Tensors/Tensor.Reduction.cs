@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Kernels;
 
 namespace MultiTask.Engine.Tensors;
@@ -187,7 +187,7 @@ public partial class Tensor
             throw new ArgumentOutOfRangeException(nameof(p), $"Norm order p must be ≥ 0 (or +∞), got {p}.");
         var normalized = NormalizeDims(dims ?? []);
         Tensor result;
-        using (Autograd.Autograd.NoGrad())
+        using (Differentiation.Autograd.NoGrad())
         {
             var abs = Abs();
             result = p switch
@@ -215,7 +215,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(dims);
         var normalized = NormalizeDims(dims);
         Tensor result;
-        using (Autograd.Autograd.NoGrad())
+        using (Differentiation.Autograd.NoGrad())
         {
             var max = Amax(normalized, keepDim: true);
             var m = max.Data;

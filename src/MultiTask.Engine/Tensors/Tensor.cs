@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Tensors;
 

@@ -4,7 +4,7 @@ using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Tasks;
 using MultiTask.Training;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Continual;
 
@@ -103,7 +103,7 @@ public sealed class ElasticWeightConsolidation : Regularization
         {
             model.Eval();
             foreach (var p in parameters) p.RequiresGrad = true;
-            using var grad = AG.EnableGrad();
+            using var grad = Autograd.EnableGrad();
             foreach (int row in rows)
             {
                 // One row per backward pass: the Fisher needs each row's own gradient, not the batch mean's.
@@ -113,7 +113,7 @@ public sealed class ElasticWeightConsolidation : Regularization
                 var value = spec.Kind == TaskKind.Multiclass
                     ? loss.Forward(output, targets.Reshape(1), batch.Mask(index))
                     : loss.Forward(output, targets, batch.Mask(index).Unsqueeze(1));
-                var grads = AG.Grad(value, parameters.Cast<Tensor>().ToList(), allowUnused: true);
+                var grads = Autograd.Grad(value, parameters.Cast<Tensor>().ToList(), allowUnused: true);
                 for (int i = 0; i < grads.Length; i++)
                 {
                     if (grads[i] is not { } g) continue;

@@ -1,6 +1,6 @@
 using MultiTask.Engine.Tensors;
 using MultiTask.Training;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Diagnostics;
 
@@ -91,7 +91,7 @@ public sealed class TaskRelatednessMonitor : Callback
             if (losses[i] is not { } loss) continue;
             before[i] = loss.Item();
             if (!double.IsFinite(before[i]) || !loss.RequiresGrad) continue;
-            grads[i] = Flatten(AG.Grad([loss], shared, retainGraph: true, allowUnused: true), shared);
+            grads[i] = Flatten(Autograd.Grad([loss], shared, retainGraph: true, allowUnused: true), shared);
         }
         if (grads.All(g => g is null)) return;
         _total.Steps++;
@@ -127,7 +127,7 @@ public sealed class TaskRelatednessMonitor : Callback
                     offset += span.Length;
                 }
                 Tensor?[] after;
-                using (AG.NoGrad()) after = batch.ComputeLosses();
+                using (Autograd.NoGrad()) after = batch.ComputeLosses();
                 for (int j = 0; j < after.Length; j++)
                 {
                     if (after[j] is not { } l || grads[j] is null || before[j] == 0) continue;

@@ -3,7 +3,7 @@ using MultiTask.Data;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.LinearModels;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Recipes;
 
@@ -40,7 +40,7 @@ public static class RidgeWarmStart
                 throw new ArgumentException($"Task '{task}' has {model.OutputSize(task)} outputs; a ridge warm start fits one-output tasks only.", nameof(model));
 
         Tensor inputs;
-        using (AG.NoGrad()) inputs = model.WideInputs(train.Features);
+        using (Autograd.NoGrad()) inputs = model.WideInputs(train.Features);
         int width = inputs.Shape[1];
         var x = inputs.AsSpan();
         var perTask = model.TaskNames.Select(task =>

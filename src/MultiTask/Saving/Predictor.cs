@@ -5,7 +5,7 @@ using MultiTask.Engine.Tensors;
 using MultiTask.Recipes;
 using MultiTask.Tasks;
 using MultiTask.Training;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Saving;
 
@@ -203,7 +203,7 @@ public sealed class Predictor
         {
             int rows = inputs.Shape[0], columns = inputs.Shape[1];
             var results = wanted.Select(b => new float[rows * b.Spec.OutputSize]).ToArray();
-            using var noGrad = AG.NoGrad();
+            using var noGrad = Autograd.NoGrad();
             var all = inputs.AsSpan();
             for (int start = 0; start < rows; start += s_batchSize)
             {

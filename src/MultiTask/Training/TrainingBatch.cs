@@ -2,7 +2,7 @@ using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Training;
 
@@ -63,10 +63,10 @@ public sealed class TrainingBatch
     /// <returns>One loss per task, in <see cref="TaskNames"/> order.</returns>
     public Tensor?[] ComputeLosses()
     {
-        bool recording = AG.IsGradEnabled;
+        bool recording = Autograd.IsGradEnabled;
         using var evaluation = Module.EvaluationScope();
         // The evaluation scope also turns gradient recording off; diagnostics differentiate these losses.
-        using var grad = AG.SetGradEnabled(recording);
+        using var grad = Autograd.SetGradEnabled(recording);
         var outputs = _model.Forward(_batch.Inputs);
         var losses = new Tensor?[_bindings.Length];
         for (int i = 0; i < _bindings.Length; i++)

@@ -1,6 +1,6 @@
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Weighting;
 
@@ -97,7 +97,7 @@ public sealed class GradNorm : LossWeighting
         {
             if (taskLosses[i] is not { } loss) continue;
             double squared = 0;
-            foreach (var g in AG.Grad([loss], last, retainGraph: true, allowUnused: true))
+            foreach (var g in Autograd.Grad([loss], last, retainGraph: true, allowUnused: true))
             {
                 if (g is not null) squared += GradientVectors.SquaredNorm(g.AsSpan());
             }

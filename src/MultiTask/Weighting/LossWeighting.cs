@@ -1,7 +1,7 @@
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Training;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Weighting;
 
@@ -321,7 +321,7 @@ public abstract class LossWeighting
             var flat = new float[context.SharedNumel];
             result[i] = flat;
             if (trainable.Count == 0) continue;
-            var grads = AG.Grad([loss], trainable, retainGraph: true, allowUnused: true);
+            var grads = Autograd.Grad([loss], trainable, retainGraph: true, allowUnused: true);
             int offset = 0, k = 0;
             foreach (var p in shared)
             {
@@ -361,7 +361,7 @@ public abstract class LossWeighting
             var trainable = shared.Where(p => p.RequiresGrad).Cast<Tensor>().ToList();
             if (trainable.Count > 0)
             {
-                var g = AG.Grad([extra], trainable, retainGraph: true, allowUnused: true);
+                var g = Autograd.Grad([extra], trainable, retainGraph: true, allowUnused: true);
                 extraGrads = new Tensor?[shared.Count];
                 for (int k = 0, t = 0; k < shared.Count; k++)
                 {

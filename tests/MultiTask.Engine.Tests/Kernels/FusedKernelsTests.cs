@@ -124,8 +124,8 @@ public class FusedKernelsTests
         var layer = new Linear(7, 5, generator: gen);
         var x = Tensor.Randn(gen, 3, 4, 7).RequireGrad();
         var up = Tensor.Randn(gen, 3, 4, 5);
-        var fast = MultiTask.Engine.Autograd.Autograd.Grad([layer.Forward(x)], [x, layer.Weight, layer.Bias!], [up]);
-        var slow = MultiTask.Engine.Autograd.Autograd.Grad([layer.Forward(x)], [x, layer.Weight, layer.Bias!], [up], createGraph: true);
+        var fast = MultiTask.Engine.Differentiation.Autograd.Grad([layer.Forward(x)], [x, layer.Weight, layer.Bias!], [up]);
+        var slow = MultiTask.Engine.Differentiation.Autograd.Grad([layer.Forward(x)], [x, layer.Weight, layer.Bias!], [up], createGraph: true);
         for (int i = 0; i < 3; i++)
         {
             fast[i]!.Shape.Should().Equal(slow[i]!.Shape);
@@ -158,8 +158,8 @@ public class FusedKernelsTests
         var gen = new Generator(11);
         var x = Tensor.Randn(gen, 6, 19).RequireGrad();
         var up = Tensor.Randn(gen, 6, 19);
-        var fast = MultiTask.Engine.Autograd.Autograd.Grad([x.Softmax(dim)], [x], [up])[0]!.ToArray();
-        var slow = MultiTask.Engine.Autograd.Autograd.Grad([x.Softmax(dim)], [x], [up], createGraph: true)[0]!.ToArray();
+        var fast = MultiTask.Engine.Differentiation.Autograd.Grad([x.Softmax(dim)], [x], [up])[0]!.ToArray();
+        var slow = MultiTask.Engine.Differentiation.Autograd.Grad([x.Softmax(dim)], [x], [up], createGraph: true)[0]!.ToArray();
         for (int j = 0; j < fast.Length; j++) fast[j].Should().BeApproximately(slow[j], 1e-6f);
     }
 
@@ -184,7 +184,7 @@ public class FusedKernelsTests
         }
         Loss().Backward();
         var fast = trunk.Weight.Grad!.ToArray();
-        var slow = MultiTask.Engine.Autograd.Autograd.Grad([Loss()], [trunk.Weight], createGraph: true)[0]!.ToArray();
+        var slow = MultiTask.Engine.Differentiation.Autograd.Grad([Loss()], [trunk.Weight], createGraph: true)[0]!.ToArray();
         for (int j = 0; j < fast.Length; j++) fast[j].Should().BeApproximately(slow[j], 1e-5f);
         var again = trunk.Weight.Grad!.ToArray();
         again.Should().Equal(fast, "the second call must not write into the first call's gradients");
@@ -206,7 +206,7 @@ public class FusedKernelsTests
             var z = layer.Forward(x);
             var s = z + b;
             var loss = sumFirst ? z.Sum() + head.Forward(s).Sum() : head.Forward(s).Sum() + z.Sum();
-            return MultiTask.Engine.Autograd.Autograd.Grad([loss], [z, b, layer.Weight], createGraph: createGraph);
+            return MultiTask.Engine.Differentiation.Autograd.Grad([loss], [z, b, layer.Weight], createGraph: createGraph);
         }
         var fast = Run(false);
         var slow = Run(true);

@@ -1,7 +1,7 @@
 using FluentAssertions;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Tests.NN;
 
@@ -76,22 +76,22 @@ public class EvaluationModeScopeTests
         var x = Tensor.Ones(1, 3);
         using (Module.EvaluationScope())
         {
-            AG.IsGradEnabled.Should().BeFalse();
+            Autograd.IsGradEnabled.Should().BeFalse();
             linear.Forward(x).RequiresGrad.Should().BeFalse();
-            using (AG.EnableGrad())
+            using (Autograd.EnableGrad())
             {
                 linear.Forward(x).RequiresGrad.Should().BeTrue("EnableGrad inside the scope re-enables recording only");
                 Module.IsInEvaluationScope.Should().BeTrue();
             }
-            AG.IsGradEnabled.Should().BeFalse();
+            Autograd.IsGradEnabled.Should().BeFalse();
         }
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
         linear.Forward(x).RequiresGrad.Should().BeTrue();
 
-        using (AG.NoGrad())
+        using (Autograd.NoGrad())
         {
             using (Module.EvaluationScope()) { }
-            AG.IsGradEnabled.Should().BeFalse("closing the scope restores the mode it found, not the default");
+            Autograd.IsGradEnabled.Should().BeFalse("closing the scope restores the mode it found, not the default");
         }
     }
 
@@ -104,11 +104,11 @@ public class EvaluationModeScopeTests
         {
             using (Module.EvaluationScope()) drop.Forward(x).ToArray().Should().Equal(x.ToArray());
             Module.IsInEvaluationScope.Should().BeTrue("the inner scope restores the outer one, not training");
-            AG.IsGradEnabled.Should().BeFalse();
+            Autograd.IsGradEnabled.Should().BeFalse();
             drop.Forward(x).ToArray().Should().Equal(x.ToArray());
         }
         Module.IsInEvaluationScope.Should().BeFalse();
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class EvaluationModeScopeTests
 
         act.Should().Throw<InvalidOperationException>();
         Module.IsInEvaluationScope.Should().BeFalse();
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
         drop.Forward(x).ToArray().Should().Contain(0f);
     }
 
@@ -139,12 +139,12 @@ public class EvaluationModeScopeTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++)
         {
-            using (Module.EvaluationScope()) inside += Module.IsInEvaluationScope && !AG.IsGradEnabled ? 1 : 0;
+            using (Module.EvaluationScope()) inside += Module.IsInEvaluationScope && !Autograd.IsGradEnabled ? 1 : 0;
         }
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
         inside.Should().Be(10);
         Module.IsInEvaluationScope.Should().BeFalse();
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public class EvaluationModeScopeTests
         {
             scopeOpen.Wait();
             otherInScope = Module.IsInEvaluationScope;
-            otherGradEnabled = AG.IsGradEnabled;
+            otherGradEnabled = Autograd.IsGradEnabled;
             dropped = drop.Forward(x).ToArray();
             bn.Forward(batch);
         });
@@ -195,20 +195,20 @@ public class EvaluationModeScopeTests
             {
                 // Continues synchronously on the thread that completes the source.
                 await resume.Task.ConfigureAwait(false);
-                return (Module.IsInEvaluationScope, AG.IsGradEnabled, Environment.CurrentManagedThreadId);
+                return (Module.IsInEvaluationScope, Autograd.IsGradEnabled, Environment.CurrentManagedThreadId);
             }
         }
 
         var pending = OpenScopeAndAwait();
         Module.IsInEvaluationScope.Should().BeFalse("the scope went with the suspended method, not stayed on this thread");
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
 
         bool completerInScopeAfter = true, completerGradAfter = false;
         var completer = new Thread(() =>
         {
             resume.SetResult();
             completerInScopeAfter = Module.IsInEvaluationScope;
-            completerGradAfter = AG.IsGradEnabled;
+            completerGradAfter = Autograd.IsGradEnabled;
         });
         completer.Start();
         completer.Join();

@@ -1,5 +1,5 @@
 using FluentAssertions;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Optim;
@@ -37,7 +37,7 @@ public class MlpTrainingTests
                 loss.Backward();
                 optimizer.Step();
             }
-            using var _ = AG.NoGrad();
+            using var _ = Autograd.NoGrad();
             return mse.Forward(model.Forward(xTest), yTest).Item();
         }
     }

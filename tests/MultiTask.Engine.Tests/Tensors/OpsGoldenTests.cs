@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using MultiTask.Engine.Tensors;
 using MultiTask.Engine.Tests.Reference;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Tests.Tensors;
 
@@ -149,7 +149,7 @@ public class OpsGoldenTests
         if (c["grads"] is not JsonArray grads) return;
         var upstream = Golden.ToTensor(c["upstream"]!);
         var wanted = inputs.Where(t => t.RequiresGrad).ToArray();
-        var got = AG.Grad([outputs[0]], wanted, [upstream], allowUnused: true);
+        var got = Autograd.Grad([outputs[0]], wanted, [upstream], allowUnused: true);
         int k = 0;
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -167,7 +167,7 @@ public class OpsGoldenTests
         var flags = c["requires_grad"]!.AsArray().Select(v => (bool)v!).ToArray();
         var inputs = c["inputs"]!.AsArray().Select((v, i) => Golden.ToTensor(v!, flags[i])).ToArray();
         Tensor[] outputs;
-        using (AG.NoGrad()) outputs = Ops[(string)c["op"]!](inputs, c["args"]!);
+        using (Autograd.NoGrad()) outputs = Ops[(string)c["op"]!](inputs, c["args"]!);
         var expected = c["outputs"]!.AsArray();
         for (int i = 0; i < outputs.Length; i++)
         {
@@ -185,7 +185,7 @@ public class OpsGoldenTests
         if (c["grads"] is not JsonArray grads) return;
         var upstream = Golden.ToTensor(c["upstream"]!).RequireGrad();
         var wanted = inputs.Where(t => t.RequiresGrad).ToArray();
-        var got = AG.Grad([outputs[0]], wanted, [upstream], createGraph: true, allowUnused: true);
+        var got = Autograd.Grad([outputs[0]], wanted, [upstream], createGraph: true, allowUnused: true);
         int k = 0;
         for (int i = 0; i < inputs.Length; i++)
         {

@@ -1,6 +1,6 @@
 using FluentAssertions;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Tests.Tensors;
 
@@ -112,9 +112,9 @@ public class TensorOpsTests
     public void Norm_GradientAtZeroVector_IsZero_EvenForSecondOrder()
     {
         var x = Tensor.Zeros(3).RequireGrad();
-        var g = AG.Grad(x.Norm(), [x], createGraph: true)[0]!;
+        var g = Autograd.Grad(x.Norm(), [x], createGraph: true)[0]!;
         g.ToArray().Should().Equal(0f, 0f, 0f);
-        var h = AG.Grad(g.Sum(), [x], allowUnused: true)[0];
+        var h = Autograd.Grad(g.Sum(), [x], allowUnused: true)[0];
         (h is null || h.ToArray().All(v => v == 0f)).Should().BeTrue();
     }
 

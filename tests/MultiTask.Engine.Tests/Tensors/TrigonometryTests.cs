@@ -1,6 +1,6 @@
 using FluentAssertions;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Tests.Tensors;
 
@@ -31,8 +31,8 @@ public class TrigonometryTests
     {
         var x = Tensor.FromArray([-2.5f, -0.3f, 0f, 0.7f, 1.9f, 4f]).RequireGrad();
 
-        var dsin = AG.Grad(x.Sin().Sum(), [x])[0]!.ToArray();
-        var dcos = AG.Grad(x.Cos().Sum(), [x])[0]!.ToArray();
+        var dsin = Autograd.Grad(x.Sin().Sum(), [x])[0]!.ToArray();
+        var dcos = Autograd.Grad(x.Cos().Sum(), [x])[0]!.ToArray();
 
         var xs = x.ToArray();
         for (int i = 0; i < xs.Length; i++)
@@ -53,7 +53,7 @@ public class TrigonometryTests
 
         var x = Tensor.FromArray(x0.ToArray(), 3, 1).RequireGrad();
         var c = Tensor.FromArray(c0.ToArray(), 1, 4).RequireGrad();
-        var grads = AG.Grad(F(x, c).Sum(), [x, c]);
+        var grads = Autograd.Grad(F(x, c).Sum(), [x, c]);
 
         const double eps = 1e-2;
         var inputs = new[] { x0, c0 };
@@ -66,7 +66,7 @@ public class TrigonometryTests
                 {
                     var copies = inputs.Select(t => Tensor.FromArray(t.ToArray(), [.. t.Shape])).ToArray();
                     copies[which].AsSpan()[j] += (float)delta;
-                    using (AG.NoGrad()) return F(copies[0], copies[1]).ToArray().Sum(v => (double)v);
+                    using (Autograd.NoGrad()) return F(copies[0], copies[1]).ToArray().Sum(v => (double)v);
                 }
                 double numeric = (Evaluate(eps) - Evaluate(-eps)) / (2 * eps);
                 Math.Abs(numeric - analytic[j]).Should().BeLessThan(2e-3 + 1e-2 * Math.Abs(analytic[j]),
@@ -80,10 +80,10 @@ public class TrigonometryTests
     {
         var x = Tensor.FromArray([-1.2f, 0.5f, 2.2f]).RequireGrad();
 
-        var dsin = AG.Grad(x.Sin().Sum(), [x], createGraph: true)[0]!;
-        var d2sin = AG.Grad(dsin.Sum(), [x])[0]!.ToArray();
-        var dcos = AG.Grad(x.Cos().Sum(), [x], createGraph: true)[0]!;
-        var d2cos = AG.Grad(dcos.Sum(), [x])[0]!.ToArray();
+        var dsin = Autograd.Grad(x.Sin().Sum(), [x], createGraph: true)[0]!;
+        var d2sin = Autograd.Grad(dsin.Sum(), [x])[0]!.ToArray();
+        var dcos = Autograd.Grad(x.Cos().Sum(), [x], createGraph: true)[0]!;
+        var d2cos = Autograd.Grad(dcos.Sum(), [x])[0]!.ToArray();
 
         var xs = x.ToArray();
         for (int i = 0; i < xs.Length; i++)

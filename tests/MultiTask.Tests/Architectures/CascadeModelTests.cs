@@ -9,7 +9,7 @@ using MultiTask.Engine.Tensors;
 using MultiTask.Saving;
 using MultiTask.Tasks;
 using MultiTask.Training;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Tests.Architectures;
 
@@ -76,7 +76,7 @@ public sealed class CascadeModelTests : IDisposable
         var conditional = Tensor.FromArray(cases.Select(c => (float)(double)c!["conditional"]!).ToArray(), cases.Count, 1).RequireGrad();
 
         var logit = TaskDependency.ConjunctionLogit(parent, conditional);
-        var grads = AG.Grad(logit.Sum(), [parent, conditional]);
+        var grads = Autograd.Grad(logit.Sum(), [parent, conditional]);
 
         var values = logit.ToArray();
         var dParent = grads[0]!.ToArray();
@@ -149,7 +149,7 @@ public sealed class CascadeModelTests : IDisposable
         Tensor Objective() => (Tensor.Cat([.. model.Forward(x).Values], 1) * weights).Sum();
 
         var parameters = model.Parameters().ToList();
-        var analytic = AG.Grad(Objective(), parameters);
+        var analytic = Autograd.Grad(Objective(), parameters);
         for (int p = 0; p < parameters.Count; p++)
         {
             var values = parameters[p].AsSpan();
@@ -158,7 +158,7 @@ public sealed class CascadeModelTests : IDisposable
             {
                 float original = values[j];
                 double plus, minus;
-                using (AG.NoGrad())
+                using (Autograd.NoGrad())
                 {
                     parameters[p].AsSpan()[j] = original + (float)eps;
                     plus = Objective().Item();
@@ -218,7 +218,7 @@ public sealed class CascadeModelTests : IDisposable
         var reached = named.ToDictionary(p => p.Key, _ => new List<string>());
         foreach (var task in model.TaskNames)
         {
-            var grads = AG.Grad(model.ForwardTask(x, task).Square().Sum(), [.. named.Select(p => (Tensor)p.Value)], allowUnused: true);
+            var grads = Autograd.Grad(model.ForwardTask(x, task).Square().Sum(), [.. named.Select(p => (Tensor)p.Value)], allowUnused: true);
             for (int i = 0; i < named.Count; i++)
             {
                 if (grads[i] is { } grad && grad.ToArray().Any(v => v != 0)) reached[named[i].Key].Add(task);
@@ -366,7 +366,7 @@ public sealed class CascadeModelTests : IDisposable
     private static double CvrError(CascadeModel model, EncodedData data, double[] truth)
     {
         float[] predicted;
-        using (AG.NoGrad()) predicted = model.ForwardTask(data.Features, "cvr").Sigmoid().ToArray();
+        using (Autograd.NoGrad()) predicted = model.ForwardTask(data.Features, "cvr").Sigmoid().ToArray();
         return predicted.Select((p, i) => Math.Abs(p - truth[i])).Average();
     }
 

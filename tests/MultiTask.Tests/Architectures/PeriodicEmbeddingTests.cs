@@ -2,7 +2,7 @@ using FluentAssertions;
 using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Tests.Architectures;
 
@@ -78,11 +78,11 @@ public class PeriodicEmbeddingTests
         var w = Tensor.Randn(new Generator(3), 2, 5);
         var x = Tensor.FromArray(x0, 2, 3).RequireGrad();
         var tensors = new[] { x, layer.Frequencies, layer.Weight, layer.Bias };
-        var analytic = AG.Grad((layer.Forward(x) * w).Sum(), tensors).Select(g => g!.ToArray()).ToArray();
+        var analytic = Autograd.Grad((layer.Forward(x) * w).Sum(), tensors).Select(g => g!.ToArray()).ToArray();
 
         double Objective()
         {
-            using (AG.NoGrad()) return (layer.Forward(x) * w).ToArray().Sum(v => (double)v);
+            using (Autograd.NoGrad()) return (layer.Forward(x) * w).ToArray().Sum(v => (double)v);
         }
 
         const double eps = 1e-3;

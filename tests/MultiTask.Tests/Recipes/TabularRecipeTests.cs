@@ -5,7 +5,7 @@ using MultiTask.Engine.Tensors;
 using MultiTask.LinearModels;
 using MultiTask.Recipes;
 using MultiTask.Tasks;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Tests.Recipes;
 
@@ -60,7 +60,7 @@ public class TabularRecipeTests
 
         model.Eval();
         Tensor output;
-        using (AG.NoGrad()) output = model.ForwardTask(encoded.Features, "b");
+        using (Autograd.NoGrad()) output = model.ForwardTask(encoded.Features, "b");
         var predicted = output.ToArray();
         for (int r = 0; r < encoded.RowCount; r++)
         {

@@ -105,13 +105,13 @@ public class GradNormTests
         for (int i = 0; i < 2; i++)
         {
             var weighted = w.Narrow(0, i, 1).Reshape() * losses[i]!;
-            var grad = MultiTask.Engine.Autograd.Autograd.Grad(weighted, [s.W], createGraph: true)[0]!;
+            var grad = MultiTask.Engine.Differentiation.Autograd.Grad(weighted, [s.W], createGraph: true)[0]!;
             norms[i] = grad.Norm();
         }
         // Step 0: every loss ratio is 1, so each target is the (constant) mean gradient norm.
         float target = (norms[0].Item() + norms[1].Item()) / 2;
         var gradLoss = (norms[0] - target).Abs() + (norms[1] - target).Abs();
-        var secondOrder = MultiTask.Engine.Autograd.Autograd.Grad(gradLoss, [w])[0]!.ToArray();
+        var secondOrder = MultiTask.Engine.Differentiation.Autograd.Grad(gradLoss, [w])[0]!.ToArray();
 
         secondOrder[0].Should().BeApproximately(closedForm[0], 1e-4f);
         secondOrder[1].Should().BeApproximately(closedForm[1], 1e-4f);

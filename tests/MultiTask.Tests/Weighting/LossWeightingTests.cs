@@ -1,5 +1,5 @@
 using FluentAssertions;
-using MultiTask.Engine.Autograd;
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Weighting;

@@ -1,6 +1,6 @@
 using MultiTask.Engine.Tensors;
 
-namespace MultiTask.Engine.Autograd;
+namespace MultiTask.Engine.Differentiation;
 
 /// <summary>Records an operation's node on its result when gradient mode is on and an input requires grad.</summary>
 internal static class Graph

@@ -1,6 +1,6 @@
 using MultiTask.Engine.Tensors;
 
-namespace MultiTask.Engine.Autograd;
+namespace MultiTask.Engine.Differentiation;
 
 /// <summary>
 /// Computes the gradients of a node's inputs from the gradient of its output. Returns one entry per

@@ -1,6 +1,6 @@
 using MultiTask.Engine.Tensors;
 
-namespace MultiTask.Engine.Autograd;
+namespace MultiTask.Engine.Differentiation;
 
 /// <summary>Gradient mode and functional gradients (PyTorch's <c>torch.no_grad</c> and <c>torch.autograd.grad</c>).</summary>
 public static class Autograd

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using MultiTask.Engine.Tensors;
 
-namespace MultiTask.Engine.Autograd;
+namespace MultiTask.Engine.Differentiation;
 
 /// <summary>
 /// Runs reverse-mode differentiation over the recorded graph: an iterative depth-first search gives a

@@ -1,6 +1,6 @@
 using MultiTask.Engine.Tensors;
 
-namespace MultiTask.Engine.Autograd;
+namespace MultiTask.Engine.Differentiation;
 
 /// <summary>
 /// Every backward rule, in one place (PyTorch's <c>derivatives.yaml</c>). A rule maps the gradient of

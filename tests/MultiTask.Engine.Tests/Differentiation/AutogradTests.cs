@@ -1,7 +1,7 @@
 using FluentAssertions;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
-namespace MultiTask.Engine.Tests.Autograd;
+namespace MultiTask.Engine.Tests.Differentiation;
 
 public class AutogradTests
 {
@@ -14,14 +14,14 @@ public class AutogradTests
         var other = new Thread(() =>
         {
             scopeOpen.Wait();
-            otherEnabled = AG.IsGradEnabled;
+            otherEnabled = Autograd.IsGradEnabled;
         });
         other.Start();
-        using (AG.NoGrad())
+        using (Autograd.NoGrad())
         {
             scopeOpen.Set();
             other.Join();
-            AG.IsGradEnabled.Should().BeFalse();
+            Autograd.IsGradEnabled.Should().BeFalse();
         }
         otherEnabled.Should().BeTrue();
     }
@@ -29,17 +29,17 @@ public class AutogradTests
     [Fact]
     public void NoGrad_AgainAndAgain_DoesNotAllocate()
     {
-        for (int i = 0; i < 3; i++) AG.NoGrad().Dispose();
+        for (int i = 0; i < 3; i++) Autograd.NoGrad().Dispose();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++)
         {
-            using (AG.NoGrad())
+            using (Autograd.NoGrad())
             {
-                using (AG.EnableGrad()) { }
+                using (Autograd.EnableGrad()) { }
             }
         }
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
     }
 
     [Fact]
@@ -48,21 +48,21 @@ public class AutogradTests
         var resume = new TaskCompletionSource();
         async Task<bool> DisableAndAwait()
         {
-            using (AG.NoGrad())
+            using (Autograd.NoGrad())
             {
                 // Continues synchronously on the thread that completes the source.
                 await resume.Task.ConfigureAwait(false);
-                return AG.IsGradEnabled;
+                return Autograd.IsGradEnabled;
             }
         }
 
         var pending = DisableAndAwait();
-        AG.IsGradEnabled.Should().BeTrue("the mode went with the suspended method, not stayed on this thread");
+        Autograd.IsGradEnabled.Should().BeTrue("the mode went with the suspended method, not stayed on this thread");
         bool completerEnabledAfter = false;
         var completer = new Thread(() =>
         {
             resume.SetResult();
-            completerEnabledAfter = AG.IsGradEnabled;
+            completerEnabledAfter = Autograd.IsGradEnabled;
         });
         completer.Start();
         completer.Join();

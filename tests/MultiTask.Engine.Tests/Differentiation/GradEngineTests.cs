@@ -1,8 +1,8 @@
 using FluentAssertions;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
-namespace MultiTask.Engine.Tests.Autograd;
+namespace MultiTask.Engine.Tests.Differentiation;
 
 public class GradEngineTests
 {
@@ -65,13 +65,13 @@ public class GradEngineTests
     public void NoGrad_StopsRecording_AndRestores()
     {
         var x = Tensor.Ones(2).RequireGrad();
-        using (AG.NoGrad())
+        using (Autograd.NoGrad())
         {
             (x * 2f).RequiresGrad.Should().BeFalse();
-            using (AG.EnableGrad()) (x * 2f).RequiresGrad.Should().BeTrue();
-            AG.IsGradEnabled.Should().BeFalse();
+            using (Autograd.EnableGrad()) (x * 2f).RequiresGrad.Should().BeTrue();
+            Autograd.IsGradEnabled.Should().BeFalse();
         }
-        AG.IsGradEnabled.Should().BeTrue();
+        Autograd.IsGradEnabled.Should().BeTrue();
         (x * 2f).GradFn!.Name.Should().Be("MulBackward");
     }
 
@@ -81,7 +81,7 @@ public class GradEngineTests
         var w = Tensor.FromArray([1f, -2f]).RequireGrad();
         var b = Tensor.FromArray([0.5f]).RequireGrad();
         var y = (w * w * 3f).Sum() + b * 2f;
-        var grads = AG.Grad([y.Sum()], [w, b]);
+        var grads = Autograd.Grad([y.Sum()], [w, b]);
         grads[0]!.ToArray().Should().Equal(6f, -12f);
         grads[1]!.ToArray().Should().Equal(2f);
         w.Grad.Should().BeNull();
@@ -93,10 +93,10 @@ public class GradEngineTests
     {
         var x = Tensor.FromArray([3f]).RequireGrad();
         var y = (x * x * x).Sum();                    // y = x^3
-        var dy = AG.Grad(y, [x], createGraph: true)[0]!; // 3x^2 = 27
+        var dy = Autograd.Grad(y, [x], createGraph: true)[0]!; // 3x^2 = 27
         dy.Item().Should().Be(27f);
         dy.RequiresGrad.Should().BeTrue();
-        var d2y = AG.Grad(dy.Sum(), [x])[0]!;         // 6x = 18
+        var d2y = Autograd.Grad(dy.Sum(), [x])[0]!;         // 6x = 18
         d2y.Item().Should().Be(18f);
     }
 
@@ -106,9 +106,9 @@ public class GradEngineTests
         var x = Tensor.Ones(2).RequireGrad();
         var unused = Tensor.Ones(2).RequireGrad();
         var y = (x * 2f).Sum();
-        var act = () => AG.Grad(y, [x, unused], retainGraph: true);
+        var act = () => Autograd.Grad(y, [x, unused], retainGraph: true);
         act.Should().Throw<InvalidOperationException>().WithMessage("*Input 1*not used*allowUnused*");
-        AG.Grad(y, [x, unused], allowUnused: true)[1].Should().BeNull();
+        Autograd.Grad(y, [x, unused], allowUnused: true)[1].Should().BeNull();
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class GradEngineTests
         var x = Tensor.FromArray([1f, 2f]).RequireGrad();
         var h = x * 2f;
         var y = (h * h).Sum();
-        AG.Grad(y, [h])[0]!.ToArray().Should().Equal(4f, 8f);
+        Autograd.Grad(y, [h])[0]!.ToArray().Should().Equal(4f, 8f);
     }
 
     [Fact]

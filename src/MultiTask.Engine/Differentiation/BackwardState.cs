@@ -1,4 +1,4 @@
-namespace MultiTask.Engine.Autograd;
+namespace MultiTask.Engine.Differentiation;
 
 // What an operation records for its backward rule (Node.State), one type per kind of argument, so that each rule in
 // Derivatives reads named fields instead of unnamed slots.

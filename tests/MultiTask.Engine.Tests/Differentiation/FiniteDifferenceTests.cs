@@ -1,8 +1,8 @@
 using FluentAssertions;
 using MultiTask.Engine.Tensors;
-using AG = MultiTask.Engine.Autograd.Autograd;
+using MultiTask.Engine.Differentiation;
 
-namespace MultiTask.Engine.Tests.Autograd;
+namespace MultiTask.Engine.Tests.Differentiation;
 
 /// <summary>
 /// Central finite differences against autograd on composite graphs, first and second order.
@@ -30,7 +30,7 @@ public class FiniteDifferenceTests
         var leaves = inputs.Select(x => Tensor.FromArray(x.ToArray(), [.. x.Shape]).RequireGrad()).ToArray();
         var output = f(leaves);
         var weights = Tensor.Randn(new Generator(seed), [.. output.Shape]);
-        var analytic = AG.Grad([output], leaves, [weights], allowUnused: true);
+        var analytic = Autograd.Grad([output], leaves, [weights], allowUnused: true);
 
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -59,7 +59,7 @@ public class FiniteDifferenceTests
         }
         else
         {
-            using (AG.NoGrad()) output = f(copies);
+            using (Autograd.NoGrad()) output = f(copies);
         }
         var o = output.ToArray();
         var w = weights.ToArray();
@@ -164,8 +164,8 @@ public class FiniteDifferenceTests
     public void SecondDerivative_OfSumTanhTimesX_MatchesClosedForm_AndFiniteDifferences()
     {
         var x = Tensor.FromArray([-1.5f, -0.4f, 0f, 0.7f, 2f]).RequireGrad();
-        var g = AG.Grad((x.Tanh() * x).Sum(), [x], createGraph: true)[0]!;
-        var h = AG.Grad(g.Sum(), [x])[0]!.ToArray();
+        var g = Autograd.Grad((x.Tanh() * x).Sum(), [x], createGraph: true)[0]!;
+        var h = Autograd.Grad(g.Sum(), [x])[0]!.ToArray();
         var xs = x.ToArray();
         for (int i = 0; i < xs.Length; i++)
         {
@@ -174,7 +174,7 @@ public class FiniteDifferenceTests
             h[i].Should().BeApproximately((float)expected, 1e-5f, $"d²/dx² at x = {xs[i]}");
         }
 
-        Check(v => AG.Grad((v[0].Tanh() * v[0]).Sum(), [v[0]], createGraph: true)[0]!, [Randn(15, 5)], evaluateWithGrad: true);
+        Check(v => Autograd.Grad((v[0].Tanh() * v[0]).Sum(), [v[0]], createGraph: true)[0]!, [Randn(15, 5)], evaluateWithGrad: true);
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public class FiniteDifferenceTests
         {
             var w = v[0];
             var loss = input.MatMul(w).Gelu().Square().Mean() + input.MatMul(w).Softplus().LogSumExp([1]).Mean();
-            var g = AG.Grad(loss, [w], createGraph: true)[0]!;
+            var g = Autograd.Grad(loss, [w], createGraph: true)[0]!;
             return (g.Norm() - 1f).Square();
         }, [Randn(17, 3, 4)], evaluateWithGrad: true);
     }
@@ -202,7 +202,7 @@ public class FiniteDifferenceTests
                     + x.Gelu(tanhApproximation: true) + x.Exp().Log1p();
             var loss = f.Sum() + x.LogSumExp([1]).Sum() + x.Var([1]).Sum() + x.Norm() - x.LogSoftmax(1).Gather(1, targets).Sum()
                        + Tensor.Cat([x.Narrow(1, 0, 2), x.IndexSelect(1, [3, 3])], 1).Pow(3f).Sum() + x.Max(1).Values.Sum();
-            return AG.Grad(loss, [x], createGraph: true)[0]!;
+            return Autograd.Grad(loss, [x], createGraph: true)[0]!;
         }, [Tensor.FromArray([-0.9f, 0.4f, 1.3f, -0.2f, -1.1f, 0.25f, -0.6f, 0.8f, 0.5f, -1.4f, 0.95f, 0.15f], 3, 4)], evaluateWithGrad: true);
     }
 
@@ -213,7 +213,7 @@ public class FiniteDifferenceTests
         {
             var (a, b) = (v[0], v[1]);
             var loss = (a.MatMul(b).Tanh() / (b.Square().Sum() + 1f)).Sum() + a.Pow(b.Narrow(1, 0, 3).T.Abs()).Sum();
-            var grads = AG.Grad(loss, [a, b], createGraph: true);
+            var grads = Autograd.Grad(loss, [a, b], createGraph: true);
             return grads[0]!.Sum() * 0.5f + grads[1]!.Square().Sum();
         }, [Tensor.FromArray([0.6f, 1.1f, 1.7f, 0.9f, 2.3f, 0.5f], 3, 2), AwayFromZero(19, 2, 4)], evaluateWithGrad: true);
     }
