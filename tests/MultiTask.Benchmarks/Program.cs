@@ -11,6 +11,8 @@ public static class Program
         ["w3"] = ("W3 wide: 4 tasks, shared 512→1024→1024→1024, heads 1024→32→1, Adam; 8,192 rows, 1 epoch, batch 256. Options: --epochs N", a => TrainingBenchmark.Run("w3", a)),
         ["inference"] = ("I: W1 inference, engine vs ONNX Runtime on the exported model, batch 1 and 1,024, one thread and all. Options: --rounds N", InferenceBenchmark.Run),
         ["w4"] = ("W4 balancing overhead: W1 or W3 with one Autograd.Grad call per task, against the plain summed loss. Options: --base W1|W3, --epochs N", a => TrainingBenchmark.Run("w4", a)),
+        ["streaming"] = ("S: streaming a 1,000,000-row CSV and its Parquet copy (rows/s of the encoder's fitting pass and of a shuffled epoch) and peak working set against the in-memory load, each in a fresh process. Options: --rows N, --dir PATH, --buffer N, --chunk N", StreamingBenchmark.Run),
+        ["streaming-child"] = ("(internal) one measurement of the streaming benchmark in this process", StreamingBenchmark.Child),
         ["weighting"] = ("Per-step cost of every LossWeighting strategy on W1, median step time and ratio to EqualWeighting. Options: --steps N, --rounds N, --only Name[,Name]", WeightingBenchmark.Run),
     };
 

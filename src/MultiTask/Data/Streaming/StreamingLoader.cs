@@ -18,8 +18,9 @@ namespace MultiTask.Data.Streaming;
 /// (<see cref="Seed"/>, e) and (<see cref="Seed"/>, e, w): the same seed gives the same batches, and
 /// <see cref="Epoch(StreamPosition)"/> from a saved <see cref="Position"/> gives exactly the remaining
 /// batches of the uninterrupted epoch (it re-reads only the window's chunks).</para>
-/// <para><b>Memory.</b> At most one window of encoded rows (<see cref="WindowRows"/> × (input width + targets
-/// + masks) floats), the chunk being read (raw and encoded) and the batch being trained; not the data size.</para>
+/// <para><b>Memory.</b> One window of encoded rows (<see cref="WindowRows"/> × (input width + targets + masks)
+/// floats), the chunk being served and the one being read ahead (raw and encoded, see <see cref="Prefetch"/>), and the
+/// batch being trained; not the data size.</para>
 /// <para>Only joint batches are supported (no task sampler).</para>
 /// </remarks>
 public sealed class StreamingLoader
@@ -71,6 +72,12 @@ public sealed class StreamingLoader
 
     /// <summary>Whether chunks and rows are shuffled.</summary>
     public bool Shuffle { get; }
+
+    /// <summary>
+    /// Whether the next chunk is read and encoded on a worker thread while the current one is served (default true),
+    /// so parsing overlaps training; it holds one more chunk in memory. The batches are the same either way.
+    /// </summary>
+    public bool Prefetch { get; init; } = true;
 
     /// <summary>
     /// Where the batches not yet served start: updated as an epoch's batches are enumerated (when a batch is
@@ -130,17 +137,26 @@ public sealed class StreamingLoader
         if (Shuffle) MultiTaskDataset.Shuffle(order, new Generator(Mix(Seed, (ulong)start.Epoch, ChunkOrderStream)));
         int chunk = start.Chunk, row = start.Row, window = start.Window;
         EncodedData? current = null;
+        Task<EncodedData>? next = null;
         var tasks = Encoder.Tasks;
         int width = Encoder.Width;
+        // One buffer serves every window: a window's batches are copies, made before the next window is filled.
+        // Reallocating it per window would leave the large-object heap to hold several until a full collection.
+        var x = new float[WindowRows * width];
+        var targets = tasks.Select(t => new float[WindowRows * t.TargetWidth]).ToArray();
+        var masks = tasks.Select(_ => new float[WindowRows]).ToArray();
         while (chunk < chunkCount)
         {
-            var x = new float[WindowRows * width];
-            var targets = tasks.Select(t => new float[WindowRows * t.TargetWidth]).ToArray();
-            var masks = tasks.Select(_ => new float[WindowRows]).ToArray();
             int filled = 0;
             while (filled < WindowRows && chunk < chunkCount)
             {
-                current ??= Encoder.Transform(Data.ReadChunk(order[chunk]));
+                if (current is null)
+                {
+                    current = next is not null ? next.GetAwaiter().GetResult() : ReadEncoded(order[chunk]);
+                    // Read and encode the following chunk while this one is served: parsing overlaps training.
+                    int following = chunk + 1 < chunkCount ? order[chunk + 1] : -1;
+                    next = Prefetch && following >= 0 ? Task.Run(() => ReadEncoded(following)) : null;
+                }
                 if (row > current.RowCount)
                     throw new ArgumentException($"Stream position row {row} is beyond chunk {order[chunk]}'s {current.RowCount} rows; the position belongs to other data.");
                 int take = Math.Min(WindowRows - filled, current.RowCount - row);
@@ -163,18 +179,20 @@ public sealed class StreamingLoader
             if (filled == 0) break;
             if (filled < WindowRows)
             {
-                Array.Resize(ref x, filled * width);
+                x = x[..(filled * width)];
                 for (int t = 0; t < tasks.Count; t++)
                 {
-                    Array.Resize(ref targets[t], filled * tasks[t].TargetWidth);
-                    Array.Resize(ref masks[t], filled);
+                    targets[t] = targets[t][..(filled * tasks[t].TargetWidth)];
+                    masks[t] = masks[t][..filled];
                 }
             }
-            var next = chunk < chunkCount ? new StreamPosition(start.Epoch, window + 1, chunk, row, 0) : StreamPosition.Start(start.Epoch + 1);
-            yield return (new EncodedData(Encoder, filled, x, targets, masks, new Dictionary<string, int>()), next);
+            var after = chunk < chunkCount ? new StreamPosition(start.Epoch, window + 1, chunk, row, 0) : StreamPosition.Start(start.Epoch + 1);
+            yield return (new EncodedData(Encoder, filled, x, targets, masks, new Dictionary<string, int>()), after);
             window++;
         }
     }
+
+    private EncodedData ReadEncoded(int chunk) => Encoder.Transform(Data.ReadChunk(chunk));
 
     /// <summary>A seed for stream <paramref name="b"/>, <paramref name="c"/> of seed <paramref name="a"/> (splitmix64 finaliser over the combination).</summary>
     private static ulong Mix(ulong a, ulong b, ulong c)

@@ -49,6 +49,8 @@ public sealed class StreamingLoaderTests : IDisposable
         a.Should().BeEquivalentTo(b, o => o.WithStrictOrdering());
         var other = Flatten(new StreamingLoader(data, encoder, 50, 400, seed: 5).Epoch(3));
         other.Should().NotBeEquivalentTo(a, o => o.WithStrictOrdering());
+        var serial = Flatten(new StreamingLoader(data, encoder, 50, 400, seed: 5) { Prefetch = false }.Epoch(2));
+        serial.Should().BeEquivalentTo(a, o => o.WithStrictOrdering(), "reading ahead changes when chunks are read, not what is served");
         var otherSeed = Flatten(new StreamingLoader(data, encoder, 50, 400, seed: 6).Epoch(2));
         otherSeed.Should().NotBeEquivalentTo(a, o => o.WithStrictOrdering());
     }
