@@ -38,6 +38,7 @@ public sealed class EncoderFitter
     private readonly bool[] _hasMissing;
     private readonly long[][] _categoryCounts;
     private readonly Dictionary<string, long>[] _unknown;
+    private readonly Dictionary<string, int>[] _categoryIndex;
     private readonly long[] _labelCounts;
     // Per regression task that fits statistics, the group representative it pools into (itself when ungrouped).
     private readonly int[] _groupOf;
@@ -63,9 +64,11 @@ public sealed class EncoderFitter
         _hasMissing = new bool[f];
         _categoryCounts = new long[f][];
         _unknown = new Dictionary<string, long>[f];
+        _categoryIndex = new Dictionary<string, int>[f];
         for (int i = 0; i < f; i++)
         {
             var spec = schema.Features[i];
+            _categoryIndex[i] = spec.Categories.Select((c, j) => (c, j)).ToDictionary(p => p.c, p => p.j, StringComparer.Ordinal);
             _categoryCounts[i] = new long[spec.Categories.Count];
             _unknown[i] = new Dictionary<string, long>(StringComparer.Ordinal);
             if (spec.Kind != FeatureKind.Numeric) continue;
@@ -136,7 +139,7 @@ public sealed class EncoderFitter
                 {
                     double v = values[r];
                     if (double.IsNaN(v)) _hasMissing[f] = true;
-                    prepared[r] = double.IsNaN(v) ? v : FittedNumeric.Prepare(spec.Name, spec.NumericOptions!, v, (int)(RowCount + r), "training");
+                    prepared[r] = double.IsNaN(v) ? v : FittedNumeric.Prepare(spec.Name, spec.NumericOptions!, v, (int)Math.Min(int.MaxValue, RowCount + r), "training");
                 }
                 _moments[f]!.Add(prepared);
                 if (_sketches[f] is { } sketch)
@@ -153,8 +156,7 @@ public sealed class EncoderFitter
                     _hasMissing[f] = true;
                     continue;
                 }
-                int c = IndexOf(spec.Categories, v);
-                if (c >= 0) counts[c]++;
+                if (_categoryIndex[f].TryGetValue(v, out int c)) counts[c]++;
                 else if (unknown.ContainsKey(v)) unknown[v]++;
                 else if (unknown.Count < MaxUnknownValues) unknown[v] = 1;
             }
@@ -278,13 +280,6 @@ public sealed class EncoderFitter
         z ^= z >> 31;
         long slot = (long)(z % (ulong)seen);
         if (slot < YeoJohnsonSample) sample[(int)slot] = y;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> categories, string value)
-    {
-        for (int i = 0; i < categories.Count; i++)
-            if (categories[i] == value) return i;
-        return -1;
     }
 
     private int FeatureIndex(string feature) => Schema.IndexOf(feature) is var f and >= 0

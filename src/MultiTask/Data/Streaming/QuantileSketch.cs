@@ -24,6 +24,8 @@ public sealed class QuantileSketch
     private readonly List<List<double>> _levels = [[]];
     private ulong _random;
     private bool _compacted;
+    // Capacity(0), cached: it changes only when a level is added, and Add checks it for every value.
+    private int _firstCapacity;
 
     /// <summary>Creates an empty sketch.</summary>
     /// <param name="k">The accuracy parameter (16 or more): memory grows with k and the rank error shrinks as about 1/k.</param>
@@ -32,6 +34,7 @@ public sealed class QuantileSketch
         if (k < 16) throw new ArgumentOutOfRangeException(nameof(k), $"k must be at least 16, got {k}.");
         K = k;
         _random = 0x9E3779B97F4A7C15UL ^ (ulong)k;
+        _firstCapacity = Capacity(0);
     }
 
     /// <summary>The accuracy parameter.</summary>
@@ -69,7 +72,7 @@ public sealed class QuantileSketch
         }
         Count++;
         _levels[0].Add(value);
-        if (_levels[0].Count >= Capacity(0)) Compress();
+        if (_levels[0].Count >= _firstCapacity) Compress();
     }
 
     /// <summary>Adds the values of <paramref name="other"/> (unchanged), as if they had been added to this sketch.</summary>
@@ -84,6 +87,7 @@ public sealed class QuantileSketch
         Count += other.Count;
         _compacted |= other._compacted;
         while (_levels.Count < other._levels.Count) _levels.Add([]);
+        _firstCapacity = Capacity(0);
         for (int h = 0; h < other._levels.Count; h++) _levels[h].AddRange(other._levels[h]);
         Compress();
     }
@@ -188,7 +192,11 @@ public sealed class QuantileSketch
             for (int h = 0; h < _levels.Count && full < 0; h++)
                 if (_levels[h].Count >= Capacity(h)) full = h;
             if (full < 0) return;
-            if (full == _levels.Count - 1) _levels.Add([]);
+            if (full == _levels.Count - 1)
+            {
+                _levels.Add([]);
+                _firstCapacity = Capacity(0);
+            }
             var level = _levels[full];
             level.Sort();
             // An odd item out stays behind, so the weight moved up is exactly that of the items removed.
