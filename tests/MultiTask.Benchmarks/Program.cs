@@ -14,6 +14,8 @@ public static class Program
         ["w4"] = ("W4 balancing overhead: W1 or W3 with one Autograd.Grad call per task, against the plain summed loss. Options: --base W1|W3, --epochs N", a => TrainingBenchmark.Run("w4", a)),
         ["data"] = ("D: CSV → encoded tensors, library vs pandas + scikit-learn on a seeded 1,000,000-row file, each run a fresh process (rows/s, peak memory). Options: --rows N, --rounds N", DataBenchmark.Run),
         ["data-run"] = ("One library run of D on a CSV file (used by 'data'): prints seconds and peak MB. Arguments: FILE", DataBenchmark.RunOnce),
+        ["streaming"] = ("S: streaming a 1,000,000-row CSV and its Parquet copy (rows/s of the encoder's fitting pass and of a shuffled epoch) and peak working set against the in-memory load, each in a fresh process. Options: --rows N, --dir PATH, --buffer N, --chunk N", StreamingBenchmark.Run),
+        ["streaming-child"] = ("(internal) one measurement of the streaming benchmark in this process", StreamingBenchmark.Child),
         ["weighting"] = ("Per-step cost of every LossWeighting strategy on W1, median step time and ratio to EqualWeighting. Options: --steps N, --rounds N, --only Name[,Name]", WeightingBenchmark.Run),
     };
 

@@ -66,6 +66,12 @@ public sealed class EncodedData
         return new EncodedData(Encoder, RowCount, _x, _targets, _masks, UnknownCategoryCounts, [.. groups.Select(g => g ?? MissingGroup)]);
     }
 
+    internal float[] InputArray => _x;
+
+    internal float[] TargetArray(int task) => _targets[task];
+
+    internal float[] MaskArray(int task) => _masks[task];
+
     /// <summary>The group of a row whose group value is missing.</summary>
     public const string MissingGroup = "(missing)";
 

@@ -39,7 +39,7 @@ public sealed partial class FeatureEncoder
     private readonly TaskSpec[] _tasks;
     private readonly Dictionary<string, int>[] _categoryIndex;
 
-    private FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, FittedNumeric?[] numerics, bool[] hasMissing, FittedTargetTransform?[] targetTransforms)
+    internal FeatureEncoder(FeatureSchema schema, TaskSpec[] tasks, FittedNumeric?[] numerics, bool[] hasMissing, FittedTargetTransform?[] targetTransforms)
     {
         Schema = schema;
         _tasks = tasks;

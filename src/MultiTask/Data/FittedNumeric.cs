@@ -42,21 +42,32 @@ internal sealed class FittedNumeric
         var sorted = present.ToArray();
         // Only the quantile-based encodings need order; the mean and standard deviation do not.
         if (options.Encoding != NumericEncoding.Standard) Array.Sort(sorted);
+        return FromDistribution(feature, options, sorted.Length, p => Percentile(sorted, p), () => Standardization.Fit(sorted));
+    }
+
+    /// <summary>
+    /// Fits from a description of the present (prepared) training values: their count, their linearly
+    /// interpolated percentile at p in [0, 1] (exact or from a quantile sketch), and their mean and standard
+    /// deviation (asked only for <see cref="NumericEncoding.Standard"/>).
+    /// </summary>
+    internal static FittedNumeric FromDistribution(string feature, NumericOptions options, long count, Func<double, double> percentile,
+        Func<Standardization> standard)
+    {
         switch (options.Encoding)
         {
             case NumericEncoding.Robust:
-                double iqr = Percentile(sorted, 0.75) - Percentile(sorted, 0.25);
+                double iqr = percentile(0.75) - percentile(0.25);
                 if (double.IsInfinity(iqr)) throw OutOfRange(feature, "its interquartile range", "NumericEncoding.Standard or Quantile");
-                return new FittedNumeric(feature, options, new Standardization(Percentile(sorted, 0.5), iqr > 0 ? iqr : 1), null, null);
+                return new FittedNumeric(feature, options, new Standardization(percentile(0.5), iqr > 0 ? iqr : 1), null, null);
             case NumericEncoding.Quantile:
-                int m = Math.Min(MaxQuantiles, sorted.Length);
-                var q = m == 1 ? [sorted[0]] : Enumerable.Range(0, m).Select(i => Percentile(sorted, i / (double)(m - 1))).ToArray();
+                int m = (int)Math.Min(MaxQuantiles, count);
+                var q = m == 1 ? [percentile(0)] : Enumerable.Range(0, m).Select(i => percentile(i / (double)(m - 1))).ToArray();
                 return new FittedNumeric(feature, options, new Standardization(0, 1), q, null);
             case NumericEncoding.PiecewiseLinear:
                 var edges = new List<double>();
                 for (int i = 0; i <= options.Bins; i++)
                 {
-                    double e = Percentile(sorted, i / (double)options.Bins);
+                    double e = percentile(i / (double)options.Bins);
                     if (edges.Count == 0 || e > edges[^1]) edges.Add(e);
                 }
                 // A constant feature still gets one (unit-wide) bin so the encoding is defined; beyond 2^53
@@ -67,7 +78,7 @@ internal sealed class FittedNumeric
                         throw OutOfRange(feature, $"the width of its bin {i - 1}", "NumericEncoding.Standard or Quantile");
                 return new FittedNumeric(feature, options, new Standardization(0, 1), null, [.. edges]);
             default:
-                return new FittedNumeric(feature, options, Standardization.Fit(sorted), null, null);
+                return new FittedNumeric(feature, options, standard(), null, null);
         }
     }
 

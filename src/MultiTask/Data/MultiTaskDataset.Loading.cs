@@ -98,7 +98,15 @@ public sealed partial class MultiTaskDataset
     /// fix): a missing column; a non-numeric or infinite value in a numeric column; an invalid or
     /// out-of-range label; no rows; a task the table labels that ends up with no labels.</para>
     /// </remarks>
-    public static MultiTaskDataset FromTable(FeatureSchema schema, IReadOnlyList<TaskSpec> tasks, Table table, TableOptions? options = null)
+    public static MultiTaskDataset FromTable(FeatureSchema schema, IReadOnlyList<TaskSpec> tasks, Table table, TableOptions? options = null) =>
+        FromTableCore(schema, tasks, table, options, chunk: false);
+
+    /// <summary>
+    /// As the public overload; with <paramref name="chunk"/> the table is one chunk of a larger source, so
+    /// having no rows, no labelled row or no label for a task is not an error here (the whole source is
+    /// checked when the encoder is fitted on it).
+    /// </summary>
+    internal static MultiTaskDataset FromTableCore(FeatureSchema schema, IReadOnlyList<TaskSpec> tasks, Table table, TableOptions? options, bool chunk)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(tasks);
@@ -122,7 +130,7 @@ public sealed partial class MultiTaskDataset
         if (options.TaskColumn is not null || options.TaskValues is not null)
             route = Route(table, taskArr, options, labelled, routed, reader);
 
-        if (table.RowCount == 0)
+        if (table.RowCount == 0 && !chunk)
             throw new ArgumentException($"Table '{table.Name}' has no rows; a dataset needs at least one labelled row.", nameof(table));
 
         for (int t = 0; t < taskArr.Length; t++)
@@ -169,13 +177,13 @@ public sealed partial class MultiTaskDataset
                 any = !double.IsNaN(targets[t][r * taskArr[t].TargetWidth]);
             if (any) keep.Add(r);
         }
-        if (keep.Count == 0)
+        if (keep.Count == 0 && !chunk)
             throw new InvalidDataException(
                 $"Table '{table.Name}' has {n} rows but none has a label for the tasks it labels ({string.Join(", ", taskArr.Where((_, i) => labelled[i]).Select(t => t.Name))}); check the label columns and TableOptions.TaskValues.");
 
         for (int t = 0; t < taskArr.Length; t++)
         {
-            if (!labelled[t]) continue;
+            if (!labelled[t] || chunk) continue;
             bool found = false;
             for (int r = 0; r < n && !found; r++) found = !double.IsNaN(targets[t][r * taskArr[t].TargetWidth]);
             if (!found)

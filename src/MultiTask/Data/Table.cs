@@ -190,6 +190,13 @@ public sealed class Table
     internal static string Names(IReadOnlyCollection<string> names) =>
         string.Join(", ", names.Take(50).Select(n => Excerpt(n))) + (names.Count > 50 ? $", … ({names.Count} columns)" : "");
 
+    /// <summary>Names the rows by their 1-based lines in a CSV file (one per row), for a table read from part of a file.</summary>
+    internal Table WithLines(int[] lines)
+    {
+        _lines = lines;
+        return this;
+    }
+
     /// <summary>How a row is named in messages: the 1-based line number for CSV, the 0-based row index otherwise.</summary>
     internal string RowName(int row) => _lines is null ? $"row {row}" : $"line {_lines[row]}";
 

@@ -163,7 +163,7 @@ public sealed partial class MultiTaskTrainer
         {
             context.Epoch = epoch;
             WeightingContext.Epoch = epoch;
-            if (cancellationToken.IsCancellationRequested || !RunEpoch(epoch, loader, bindings, validation, validationBindings, callbacks, context, cancellationToken))
+            if (cancellationToken.IsCancellationRequested || !RunEpoch(epoch, loader.Epoch(), bindings, validation, validationBindings, callbacks, context, cancellationToken))
             {
                 stopReason = TrainingStopReason.Cancelled;
                 stopMessage = $"cancelled during epoch {epoch}; {EpochsCompleted} epochs completed";
@@ -248,7 +248,7 @@ public sealed partial class MultiTaskTrainer
         return PredictCore(inputs, encoder, TaskBinding.Bind(Model, encoder.Tasks, encoder.Width, encoder.ColumnNames, "prediction", requireLoss: false));
     }
 
-    private bool RunEpoch(int epoch, DataLoader loader, TaskBinding[] bindings, EncodedData? validation, TaskBinding[]? validationBindings,
+    private bool RunEpoch(int epoch, IEnumerable<Batch> batches, TaskBinding[] bindings, EncodedData? validation, TaskBinding[]? validationBindings,
         List<Callback> callbacks, TrainingContext context, CancellationToken cancellationToken)
     {
         foreach (var callback in callbacks) callback.OnEpochBegin(context);
@@ -260,7 +260,7 @@ public sealed partial class MultiTaskTrainer
         var weightSteps = new int[taskCount];
         double objectiveSum = 0, learningRate = Optimizer.ParamGroups[0].LearningRate;
         int steps = 0, skipped = 0, batchIndex = 0;
-        foreach (var batch in loader.Epoch())
+        foreach (var batch in batches)
         {
             if (cancellationToken.IsCancellationRequested) return false;
             context.CurrentBatch = new TrainingBatch(batch, bindings, Model, epoch, batchIndex, _globalStep);

@@ -16,6 +16,7 @@ public partial class DocSnippetTests
     [InlineData("docs/fairness.md", "tests/MultiTask.Tests/Metrics/GroupEvaluationTests.cs", 1)]
     [InlineData("docs/transfer-and-continual.md", "tests/MultiTask.Tests/Docs/TransferAndContinualDocExample.cs", 5)]
     [InlineData("docs/diagnostics.md", "tests/MultiTask.Tests/Docs/DiagnosticsDocExample.cs", 1)]
+    [InlineData("docs/streaming.md", "tests/MultiTask.Parquet.Tests/StreamingDocExample.cs", 4)]
     public void Every_csharp_block_appears_verbatim_in_the_tested_code(string document, string source, int minimumBlocks)
     {
         string root = RepositoryRoot();
