@@ -49,14 +49,9 @@ public static class DataBenchmark
     {
         string path = args[0];
         var watch = Stopwatch.StartNew();
-        var table = Table.FromCsv(path);
-        Console.Error.WriteLine($"table {watch.Elapsed.TotalSeconds:F2} {PeakMegabytes():F0}");
-        var data = MultiTaskDataset.FromTable(Schema(), Tasks(), table);
-        Console.Error.WriteLine($"dataset {watch.Elapsed.TotalSeconds:F2} {PeakMegabytes():F0}");
+        var data = MultiTaskDataset.FromCsv(path, Schema(), Tasks());
         var encoder = FeatureEncoder.Fit(data);
-        Console.Error.WriteLine($"fit {watch.Elapsed.TotalSeconds:F2} {PeakMegabytes():F0}");
         var encoded = encoder.Transform(data);
-        Console.Error.WriteLine($"transform {watch.Elapsed.TotalSeconds:F2} {PeakMegabytes():F0}");
         Tensor features = encoded.Features;
         var targets = encoded.Tasks.Select((_, t) => (encoded.Targets(t), encoded.Mask(t))).ToArray();
         watch.Stop();
