@@ -19,6 +19,7 @@ namespace MultiTask.Distributed.Check;
 /// of a long run; the job must end, not hang.</item>
 /// <item><c>bench --workload w3|tabular [--rows N] [--epochs N] [--threads N]</c>: samples per second of the last epoch
 /// and the time spent in reductions.</item>
+/// <item><c>allreduce [--values N] [--reps N]</c>: the time of one sum of N floats over the ranks, alone.</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -39,6 +40,7 @@ public static class Program
             "verify" => Verify(group, options),
             "fail" => Fail(group, options),
             "bench" => Bench(group, options),
+            "allreduce" => AllReduce(group, options),
             _ => throw new ArgumentException($"Unknown mode '{rest[0]}'; use verify, fail or bench."),
         };
     });
@@ -169,6 +171,25 @@ public static class Program
             $"rank {group.Rank}/{group.Size} {workload} rows {train.RowCount} batch {batch} threads {threads?.ToString(CultureInfo.InvariantCulture) ?? "all"}: " +
             $"epoch {seconds:F2} s, {samples:F0} samples/s, steps {timer.Steps}, step {1000 * seconds / timer.Steps:F2} ms, " +
             $"reducing {1000 * reducing / timer.Steps:F3} ms/step ({100 * reducing / seconds:F1}%), {reductions / timer.Steps} reductions and {values / timer.Steps} values per step"));
+        return 0;
+    }
+
+    private static int AllReduce(MpiProcessGroup group, Dictionary<string, string> options)
+    {
+        int values = Int(options, "values", 1_000_000), reps = Int(options, "reps", 50);
+        var buffer = new float[values];
+        for (int i = 0; i < 5; i++) group.AllReduceSum(buffer);
+        var times = new double[reps];
+        for (int r = 0; r < reps; r++)
+        {
+            group.Barrier();
+            long start = Stopwatch.GetTimestamp();
+            group.AllReduceSum(buffer);
+            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rank {group.Rank}/{group.Size} allreduce of {values} floats: median {times[reps / 2]:F3} ms, min {times[0]:F3} ms, {values * 4.0 / 1e6 / (times[reps / 2] / 1000):F0} MB/s"));
         return 0;
     }
 
