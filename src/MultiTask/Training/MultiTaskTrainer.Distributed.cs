@@ -26,6 +26,7 @@ namespace MultiTask.Training;
 public sealed partial class MultiTaskTrainer
 {
     private float[]? _gradientBuffer;
+    private bool _cancelAgreed;
 
     /// <summary>The process group when it has more than one rank; null when training in one process.</summary>
     private ProcessGroup? Distributed => Options.ProcessGroup is { Size: > 1 } group ? group : null;
@@ -69,14 +70,22 @@ public sealed partial class MultiTaskTrainer
         }
     }
 
-    /// <summary>Whether training should stop; with several ranks, whether any rank's token is cancelled (all then stop together).</summary>
+    /// <summary>Whether training should stop before an epoch; with several ranks, whether any rank's token is cancelled (all then stop together).</summary>
     private bool IsCancelled(CancellationToken cancellationToken)
     {
         if (Distributed is not { } group) return cancellationToken.IsCancellationRequested;
         Span<double> flag = [cancellationToken.IsCancellationRequested ? 1 : 0];
         group.AllReduceSum(flag);
-        return flag[0] > 0;
+        return _cancelAgreed = flag[0] > 0;
     }
+
+    /// <summary>
+    /// Whether training should stop before a step. With several ranks, what the ranks agreed in the previous step's loss
+    /// reduction (<see cref="TaskLosses"/> carries each rank's flag), so a step costs no reduction of its own; a
+    /// cancellation then takes effect one step later.
+    /// </summary>
+    private bool IsCancelledBeforeStep(CancellationToken cancellationToken) =>
+        Distributed is null ? cancellationToken.IsCancellationRequested : _cancelAgreed;
 
     /// <summary>This rank's rows of a global batch: rows r, r + N, r + 2N, … (all of them with one process).</summary>
     private Batch Shard(Batch global)
@@ -93,7 +102,7 @@ public sealed partial class MultiTaskTrainer
     /// labels. With several ranks: the value and count of the global batch, and a loss tensor whose value is the global
     /// loss and whose gradient, averaged over the ranks, is the global loss's gradient (see the type's remarks).
     /// </summary>
-    private (Tensor Loss, double Value, int Count)?[] TaskLosses(Batch batch, TaskOutputs? outputs, TaskBinding[] bindings)
+    private (Tensor Loss, double Value, int Count)?[] TaskLosses(Batch batch, TaskOutputs? outputs, TaskBinding[] bindings, CancellationToken cancellationToken)
     {
         var result = new (Tensor Loss, double Value, int Count)?[bindings.Length];
         for (int i = 0; i < bindings.Length; i++)
@@ -105,8 +114,10 @@ public sealed partial class MultiTaskTrainer
         }
         if (Distributed is not { } group) return result;
 
-        // One reduction for all tasks: label counts, and loss × count sums (a non-finite local loss makes the sum non-finite on every rank).
-        var sums = new double[2 * bindings.Length];
+        // One reduction for all tasks: label counts, and loss × count sums (a non-finite local loss makes the sum non-finite
+        // on every rank); the last slot counts the ranks whose token is cancelled.
+        var sums = new double[2 * bindings.Length + 1];
+        sums[^1] = cancellationToken.IsCancellationRequested ? 1 : 0;
         for (int i = 0; i < bindings.Length; i++)
         {
             if (result[i] is not var (_, value, count)) continue;
@@ -114,6 +125,7 @@ public sealed partial class MultiTaskTrainer
             sums[2 * i + 1] = value * count;
         }
         group.AllReduceSum(sums);
+        _cancelAgreed = sums[^1] > 0;
         for (int i = 0; i < bindings.Length; i++)
         {
             int globalCount = (int)sums[2 * i];

@@ -265,14 +265,14 @@ public sealed partial class MultiTaskTrainer
         int steps = 0, skipped = 0, batchIndex = 0;
         foreach (var globalBatch in loader.Epoch())
         {
-            if (IsCancelled(cancellationToken)) return false;
+            if (IsCancelledBeforeStep(cancellationToken)) return false;
             // With several processes, this rank's shard of the global batch (MultiTaskTrainer.Distributed.cs).
             var batch = Shard(globalBatch);
             context.CurrentBatch = new TrainingBatch(batch, bindings, Model, epoch, batchIndex, _globalStep);
             foreach (var callback in callbacks) callback.OnBatchBegin(context);
             Optimizer.ZeroGrad();
             var outputs = batch.Size > 0 ? Model.Forward(batch.Inputs) : null;
-            var taskLosses = TaskLosses(batch, outputs, bindings);
+            var taskLosses = TaskLosses(batch, outputs, bindings, cancellationToken);
             var losses = new Tensor?[taskCount];
             var trained = new bool[taskCount];
             var values = new double[taskCount];

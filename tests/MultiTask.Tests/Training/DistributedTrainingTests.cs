@@ -151,6 +151,35 @@ public sealed class DistributedTrainingTests : IDisposable
     }
 
     [Fact]
+    public void ACancellationOnOneRankStopsEveryRankAtTheSameStep()
+    {
+        var (train, validation) = TrainingData.Encoded();
+        var results = ThreadProcessGroup.Run(2, group =>
+        {
+            using var cancellation = new CancellationTokenSource();
+            var model = TrainingData.Model(train.Encoder.Width, seed: 1);
+            var cancel = new CancelAt(group.Rank == 1 ? 7 : -1, cancellation);
+            var report = new MultiTaskTrainer(model, Options("equal", group, epochs: 5, callbacks: [cancel])).Fit(train, validation, cancellationToken: cancellation.Token);
+            return (report.StopReason, cancel.Steps, Weights: TrainingData.Weights(model));
+        });
+        results.Should().AllSatisfy(r => r.StopReason.Should().Be(TrainingStopReason.Cancelled));
+        results[0].Steps.Should().Be(results[1].Steps).And.BeLessThan(25, "training stopped early, not after all 5 epochs");
+        results[1].Weights.Should().BeEquivalentTo(results[0].Weights, o => o.WithStrictOrdering());
+    }
+
+    /// <summary>Counts the steps and cancels a token after a given step (on one rank only).</summary>
+    private sealed class CancelAt(long step, CancellationTokenSource cancellation) : Callback
+    {
+        public int Steps { get; private set; }
+
+        public override void OnBatchEnd(TrainingContext context)
+        {
+            Steps++;
+            if (context.GlobalStep == step) cancellation.Cancel();
+        }
+    }
+
+    [Fact]
     public void RanksWithAnotherSeedAreRefusedOnEveryRank()
     {
         var (train, _) = TrainingData.Encoded();

@@ -23,7 +23,10 @@ internal sealed class ThreadProcessGroup : ProcessGroup
     /// <summary>The number of collective calls this rank made.</summary>
     public int Calls { get; private set; }
 
-    /// <summary>Runs <paramref name="body"/> on <paramref name="size"/> ranks at once and returns each rank's result; a rank's exception cancels the others and is rethrown.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> on <paramref name="size"/> ranks at once and returns each rank's result. A rank that throws or
+    /// returns releases the others from any collective call they are still waiting in (they throw), so a mismatch fails fast.
+    /// </summary>
     public static T[] Run<T>(int size, Func<ThreadProcessGroup, T> body)
     {
         var shared = new Shared(size);
@@ -34,6 +37,8 @@ internal sealed class ThreadProcessGroup : ProcessGroup
             try
             {
                 results[rank] = body(new ThreadProcessGroup(shared, rank));
+                // A rank that returned makes no more collective calls: one still waiting in one would wait forever.
+                shared.Cancel.Cancel();
             }
             catch (Exception e)
             {
@@ -59,6 +64,7 @@ internal sealed class ThreadProcessGroup : ProcessGroup
             try
             {
                 body(new ThreadProcessGroup(shared, rank));
+                shared.Cancel.Cancel();
             }
             catch (Exception e)
             {
@@ -118,8 +124,16 @@ internal sealed class ThreadProcessGroup : ProcessGroup
     {
         Calls++;
         // A rank that failed cancels the others instead of leaving them waiting; the time limit only guards against a test bug.
-        if (!_shared.Barrier.SignalAndWait(TimeSpan.FromMinutes(5), _shared.Cancel.Token))
-            throw new TimeoutException($"Rank {Rank} waited 5 minutes for the other ranks: they made different collective calls.");
+        bool met;
+        try
+        {
+            met = _shared.Barrier.SignalAndWait(TimeSpan.FromMinutes(5), _shared.Cancel.Token);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new OperationCanceledException($"Rank {Rank} waited in a collective call for a rank that had returned or failed: the ranks made different collective calls.", e);
+        }
+        if (!met) throw new TimeoutException($"Rank {Rank} waited 5 minutes for the other ranks: they made different collective calls.");
     }
 
     private sealed class Shared(int size)
