@@ -15,8 +15,8 @@ namespace MultiTask.Distributed.Check;
 /// <item><c>verify [--weighting equal|uncertainty|pcgrad|mgda] [--rows N] [--epochs N]</c>: trains a two-task model on
 /// the ranks and, on every rank, in one process on the same global batches; exits 1 unless the models agree within the
 /// tolerance and every rank holds the same bits.</item>
-/// <item><c>fail [--fail-rank R] [--fail-step S] [--how exit|kill]</c>: rank R exits abruptly (exit code 3, or SIGKILL; no MPI shutdown) after step S
-/// of a long run; the job must end, not hang.</item>
+/// <item><c>fail [--fail-rank R] [--fail-step S] [--how exit|kill|throw]</c>: rank R exits abruptly (exit code 3, or SIGKILL; no MPI
+/// shutdown) or throws after step S of a long run; the job must end, not hang.</item>
 /// <item><c>bench --workload w3|tabular [--rows N] [--epochs N] [--threads N]</c>: samples per second of the last epoch
 /// and the time spent in reductions.</item>
 /// <item><c>allreduce [--values N] [--reps N]</c>: the time of one sum of N floats over the ranks, alone.</item>
@@ -115,8 +115,7 @@ public static class Program
         int failRank = Int(options, "fail-rank", 1), failStep = Int(options, "fail-step", 5);
         var train = Workloads.TwoTasks(2000, 8, seed: 11);
         var model = MultiTaskModel.HardSharing(train.Encoder.Width, [("y", 1), ("c", 1)], backbone: [32, 16], generator: new Generator(1));
-        bool kill = options.GetValueOrDefault("how", "exit") == "kill";
-        var die = new ExitAt(group.Rank == failRank ? failStep : -1, kill);
+        var die = new ExitAt(group.Rank == failRank ? failStep : -1, options.GetValueOrDefault("how", "exit"));
         // Long enough that the surviving ranks would train for many minutes if the job did not end.
         new MultiTaskTrainer(model, TrainerOptions("equal", 100_000, 16, group, [die])).Fit(train);
         Console.WriteLine($"rank {group.Rank}: training finished although rank {failRank} died");
@@ -124,14 +123,15 @@ public static class Program
     }
 
     /// <summary>Ends the process abruptly after a given step, as a crash would: no exception, no MPI shutdown.</summary>
-    private sealed class ExitAt(long step, bool kill) : Callback
+    private sealed class ExitAt(long step, string how) : Callback
     {
         public override void OnBatchEnd(TrainingContext context)
         {
             if (context.GlobalStep != step) return;
-            Console.Error.WriteLine($"rank exiting abruptly after step {step} (failure test, {(kill ? "SIGKILL" : "exit code 3")})");
+            if (how == "throw") throw new InvalidOperationException($"failure test: an exception after step {step}");
+            Console.Error.WriteLine($"rank exiting abruptly after step {step} (failure test, {(how == "kill" ? "SIGKILL" : "exit code 3")})");
             Console.Error.Flush();
-            if (kill) Process.GetCurrentProcess().Kill();
+            if (how == "kill") Process.GetCurrentProcess().Kill();
             Environment.Exit(3);
         }
     }

@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MultiTask.Architectures;
 using MultiTask.Data;
 using MultiTask.Engine.Tensors;
@@ -185,9 +186,7 @@ public sealed partial class MultiTaskTrainer
             if (buffer[k] > 0)
             {
                 var grad = p.Grad ??= Tensor.FromArray(new float[p.Numel], [.. p.Shape]);
-                var target = grad.AsSpan();
-                var sum = buffer.Slice(offset, p.Numel);
-                for (int i = 0; i < target.Length; i++) target[i] = sum[i] / size;
+                TensorPrimitives.Divide(buffer.Slice(offset, p.Numel), size, grad.AsSpan());
             }
             offset += p.Numel;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
@@ -220,7 +221,7 @@ public sealed class WeightingContext
         float size = group.Size;
         foreach (var g in present)
         {
-            for (int i = 0; i < g.Length; i++) g[i] = buffer[offset + i] / size;
+            TensorPrimitives.Divide(buffer.AsSpan(offset, g.Length), size, g);
             offset += g.Length;
         }
     }
