@@ -58,13 +58,16 @@ public sealed partial class MultiTaskTrainer
     /// <c>&lt;directory&gt;.previous</c>, the new one takes its name, and the old one is deleted. A crash
     /// while writing leaves the previous checkpoint untouched (and an incomplete <c>.partial</c> without
     /// <see cref="TrainerFileName"/>); a crash between the renames leaves a complete
-    /// <c>.previous</c>, which <see cref="LoadCheckpoint"/> falls back to.
+    /// <c>.previous</c>, which <see cref="LoadCheckpoint"/> falls back to. With a <see cref="TrainerOptions.ProcessGroup"/>
+    /// of several processes only rank 0 writes (the others return at once); every rank may load the checkpoint.
     /// </remarks>
     /// <param name="directory">The checkpoint directory: new, empty, or an earlier checkpoint.</param>
     /// <exception cref="IOException">The directory holds files that are not a checkpoint.</exception>
     public void SaveCheckpoint(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        // With several processes every rank holds the same state; rank 0 alone writes it, and every rank can load it.
+        if (Options.ProcessGroup is { Rank: > 0 }) return;
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         string staging = full + ".partial", previous = full + ".previous";
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, TrainerFileName)))

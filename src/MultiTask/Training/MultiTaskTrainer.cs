@@ -47,6 +47,8 @@ public sealed partial class MultiTaskTrainer
         Options.Validate();
         WeightingContext = new WeightingContext(model.TaskNames, model.SharedParameters(),
             model.LastSharedParameters.Count > 0 ? model.LastSharedParameters : null) { Seed = Options.Seed };
+        // Gradient-space strategies average their per-task gradients over the ranks through the context.
+        WeightingContext.ProcessGroup = Options.ProcessGroup;
         Options.Weighting.Initialize(WeightingContext);
         _trainable = [.. model.Parameters(), .. Options.Weighting.Parameters()];
         Optimizer = Options.Optimizer.Create(BuildParamGroups());
@@ -144,6 +146,7 @@ public sealed partial class MultiTaskTrainer
         if (resumeFrom is not null) LoadCheckpoint(resumeFrom);
 
         var loader = PrepareLoader(train);
+        SynchronizeRanks(loader);
         var callbacks = new List<Callback> { _history };
         if (Options.TerminateOnNonFinite) callbacks.Add(new TerminateOnNonFinite());
         if (progress is not null) callbacks.Add(new ProgressCallback(progress));
@@ -163,7 +166,7 @@ public sealed partial class MultiTaskTrainer
         {
             context.Epoch = epoch;
             WeightingContext.Epoch = epoch;
-            if (cancellationToken.IsCancellationRequested || !RunEpoch(epoch, loader.Epoch(), bindings, validation, validationBindings, callbacks, context, cancellationToken))
+            if (IsCancelled(cancellationToken) || !RunEpoch(epoch, loader.Epoch(), bindings, validation, validationBindings, callbacks, context, cancellationToken))
             {
                 stopReason = TrainingStopReason.Cancelled;
                 stopMessage = $"cancelled during epoch {epoch}; {EpochsCompleted} epochs completed";
@@ -260,13 +263,16 @@ public sealed partial class MultiTaskTrainer
         var weightSteps = new int[taskCount];
         double objectiveSum = 0, learningRate = Optimizer.ParamGroups[0].LearningRate;
         int steps = 0, skipped = 0, batchIndex = 0;
-        foreach (var batch in batches)
+        foreach (var globalBatch in batches)
         {
-            if (cancellationToken.IsCancellationRequested) return false;
+            if (IsCancelledBeforeStep(cancellationToken)) return false;
+            // With several processes, this rank's shard of the global batch (MultiTaskTrainer.Distributed.cs).
+            var batch = Shard(globalBatch);
             context.CurrentBatch = new TrainingBatch(batch, bindings, Model, epoch, batchIndex, _globalStep);
             foreach (var callback in callbacks) callback.OnBatchBegin(context);
             Optimizer.ZeroGrad();
-            var outputs = Model.Forward(batch.Inputs);
+            var outputs = batch.Size > 0 ? Model.Forward(batch.Inputs) : null;
+            var taskLosses = TaskLosses(batch, outputs, bindings, cancellationToken);
             var losses = new Tensor?[taskCount];
             var trained = new bool[taskCount];
             var values = new double[taskCount];
@@ -277,10 +283,9 @@ public sealed partial class MultiTaskTrainer
             for (int i = 0; i < taskCount; i++)
             {
                 var b = bindings[i];
-                if (!batch.IsPresent(b.DataIndex)) continue;
-                var loss = b.ComputeLoss(outputs[b.Name], batch.Targets(b.DataIndex), batch.Mask(b.DataIndex));
-                values[i] = loss.Item();
-                counts[i] = batch.LabelCount(b.DataIndex);
+                if (taskLosses[i] is not var (loss, value, count)) continue;
+                values[i] = value;
+                counts[i] = count;
                 lossView[b.Name] = values[i];
                 countView[b.Name] = counts[i];
                 if (!double.IsFinite(values[i]))
@@ -290,7 +295,7 @@ public sealed partial class MultiTaskTrainer
                 }
                 trained[i] = true;
                 // The reported loss stays the plain mean; group-robust training trains on its weighted group losses.
-                var trainedLoss = Options.GroupDro is { } groupDro ? groupDro.Loss(i, b, outputs[b.Name], batch) : loss;
+                var trainedLoss = Options.GroupDro is { } groupDro ? groupDro.Loss(i, b, outputs![b.Name], batch) : loss;
                 // TaskSpec.Weight scales the loss the strategy sees; a task of weight 0 is measured but not trained.
                 double staticWeight = b.Spec.Weight;
                 losses[i] = staticWeight == 1.0 ? trainedLoss : staticWeight == 0 ? null : trainedLoss * (float)staticWeight;
@@ -308,6 +313,7 @@ public sealed partial class MultiTaskTrainer
             {
                 WeightingContext.ExtraObjective = ExtraObjective();
                 var weighting = Options.Weighting.Backward(losses, WeightingContext);
+                AverageGradients();
                 if (Options.GradientClipNorm is double clip) GradClip.ClipGradNorm(_trainable, clip);
                 Optimizer.Step();
                 Options.Weighting.AfterOptimizerStep(WeightingContext);

@@ -95,6 +95,15 @@ public sealed record TrainerOptions
     /// </summary>
     public IReadOnlyList<Generator> Generators { get; init; } = [];
 
+    /// <summary>
+    /// The processes that train this model together by data parallelism (e.g. an <c>MpiProcessGroup</c> from the
+    /// MultiTask.Distributed package), or null (the default) to train in this process alone. With a group of N &gt; 1
+    /// ranks, every rank draws the same global batches (same <see cref="Seed"/> and data), trains on its shard of each
+    /// (rows r, r + N, r + 2N, … of the global batch), and the reduced gradients make every step the step one process
+    /// would take on the whole global batch; only rank 0 writes checkpoints. See docs/distributed.md.
+    /// </summary>
+    public ProcessGroup? ProcessGroup { get; init; }
+
     /// <summary>Checks the options; throws an exception naming the first invalid one and the fix.</summary>
     /// <exception cref="ArgumentException">An option is out of range or missing.</exception>
     public void Validate()
@@ -126,6 +135,9 @@ public sealed record TrainerOptions
         if (!(ValidationSplit >= 0 && ValidationSplit < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationSplit), ValidationSplit,
                 $"ValidationSplit must be in [0, 1), got {ValidationSplit}; e.g. 0.15 holds out 15% of each task's labelled rows, 0 holds out none.");
+        // Group-robust losses weight groups by their loss over the whole batch, which the per-rank masked means do not give.
+        if (ProcessGroup is { Size: > 1 } && GroupDro is not null)
+            throw new ArgumentException("GroupDro is not supported with a ProcessGroup of more than one process; train group-robust models in one process.", nameof(GroupDro));
         if (MaxThreads is int threads && threads < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxThreads), threads, $"MaxThreads must be at least 1, got {threads}; use null for the engine's setting.");
     }

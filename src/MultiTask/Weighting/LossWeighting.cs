@@ -295,7 +295,8 @@ public abstract class LossWeighting
     /// The gradient of each present task's loss with respect to the shared parameters, flattened into
     /// one vector of length <see cref="WeightingContext.SharedNumel"/> in the order of
     /// <see cref="WeightingContext.SharedParameters"/>. A parameter the loss does not use, or a frozen
-    /// one, contributes zeros. The graph is kept, so the losses can still be back-propagated.
+    /// one, contributes zeros. The graph is kept, so the losses can still be back-propagated. With a
+    /// <see cref="WeightingContext.ProcessGroup"/> of several processes the vectors are averaged over the ranks.
     /// </summary>
     /// <param name="taskLosses">The per-task losses, null for skipped tasks.</param>
     /// <param name="context">The training run's context.</param>
@@ -329,6 +330,8 @@ public abstract class LossWeighting
                 offset += p.Numel;
             }
         }
+        // With several processes each rank holds its shard's gradients; averaged, they are the global batch's.
+        context.ReduceTaskGradients(result);
         return result;
     }
 

@@ -1,8 +1,10 @@
 using System.Globalization;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 using MultiTask.Tasks;
+using MultiTask.Training;
 
 namespace MultiTask.Weighting;
 
@@ -191,6 +193,38 @@ public sealed class WeightingContext
     /// so a stale term from an earlier batch is never added again.
     /// </summary>
     public Tensor? ExtraObjective { get; set; }
+
+    /// <summary>
+    /// The processes training this run together, or null for one process. With more than one, the per-task gradients
+    /// that <see cref="LossWeighting"/>'s gradient-space helper computes are averaged over the ranks before a strategy
+    /// combines them, so every rank combines the gradients of the whole global batch and takes the same step. The
+    /// trainer sets it from <see cref="Training.TrainerOptions.ProcessGroup"/>.
+    /// </summary>
+    public ProcessGroup? ProcessGroup { get; set; }
+
+    /// <summary>Averages each present task's gradient over the ranks of <see cref="ProcessGroup"/> (one reduction for all tasks); nothing with one process.</summary>
+    /// <remarks>Every rank must pass the same tasks as present: the trainer makes a task present when it has labels anywhere in the global batch.</remarks>
+    internal void ReduceTaskGradients(float[]?[] gradients)
+    {
+        if (ProcessGroup is not { Size: > 1 } group) return;
+        var present = gradients.Where(g => g is not null).Cast<float[]>().ToArray();
+        if (present.Length == 0) return;
+        var buffer = new float[present.Sum(g => g.Length)];
+        int offset = 0;
+        foreach (var g in present)
+        {
+            g.CopyTo(buffer, offset);
+            offset += g.Length;
+        }
+        group.AllReduceSum(buffer);
+        offset = 0;
+        float size = group.Size;
+        foreach (var g in present)
+        {
+            TensorPrimitives.Divide(buffer.AsSpan(offset, g.Length), size, g);
+            offset += g.Length;
+        }
+    }
 
     /// <summary>The index of task <paramref name="taskName"/>.</summary>
     /// <param name="taskName">A task name.</param>
