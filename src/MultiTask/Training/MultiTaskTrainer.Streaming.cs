@@ -100,42 +100,7 @@ public sealed partial class MultiTaskTrainer
             _restoredLoader = null;
         }
 
-        var callbacks = new List<Callback> { _history };
-        if (Options.TerminateOnNonFinite) callbacks.Add(new TerminateOnNonFinite());
-        if (progress is not null) callbacks.Add(new ProgressCallback(progress));
-        callbacks.AddRange(Options.Callbacks);
-        var context = new TrainingContext(this, _history.Records, validation is not null, MonitorKeys(bindings, validation, validationBindings, out var unavailable),
-            train.StepsPerEpoch, unavailable)
-        {
-            Epoch = EpochsCompleted,
-            GlobalStep = _globalStep,
-        };
-        foreach (var callback in callbacks) callback.OnTrainBegin(context);
-        ApplyPendingState();
-
-        var stopReason = TrainingStopReason.Completed;
-        string? stopMessage = null;
-        for (int epoch = EpochsCompleted; epoch < Options.Epochs; epoch++)
-        {
-            context.Epoch = epoch;
-            WeightingContext.Epoch = epoch;
-            if (cancellationToken.IsCancellationRequested || !RunEpoch(epoch, train.Epoch(epoch), bindings, validation, validationBindings, callbacks, context, cancellationToken))
-            {
-                stopReason = TrainingStopReason.Cancelled;
-                stopMessage = $"cancelled during epoch {epoch}; {EpochsCompleted} epochs completed";
-                break;
-            }
-            if (context.StopReason is { } reason)
-            {
-                stopReason = reason;
-                stopMessage = context.StopMessage;
-                break;
-            }
-        }
-        foreach (var callback in callbacks) callback.OnTrainEnd(context);
-        var finalValidation = validation is null ? null : Evaluate(validation);
-        return new TrainingReport(_history.Records.ToList(), stopReason, stopMessage, context.BestMonitor, context.BestEpoch, context.BestValue, finalValidation,
-            [.. context.Diagnostics]);
+        return RunEpochs(train.Epoch, train.StepsPerEpoch, bindings, validation, validationBindings, progress, cancellationToken);
     }
 
     /// <summary>As <see cref="EvaluateOutputs"/> over several parts of one data set, accumulating losses and metrics across them.</summary>

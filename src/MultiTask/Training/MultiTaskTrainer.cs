@@ -147,12 +147,21 @@ public sealed partial class MultiTaskTrainer
 
         var loader = PrepareLoader(train);
         SynchronizeRanks(loader);
+        return RunEpochs(_ => loader.Epoch(), loader.StepsPerEpoch, bindings, validation, validationBindings, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The epochs of a fit, from the callbacks' start to the report, over each epoch's batches (in-memory or streamed).
+    /// </summary>
+    private TrainingReport RunEpochs(Func<int, IEnumerable<Batch>> epochBatches, int stepsPerEpoch, TaskBinding[] bindings, EncodedData? validation,
+        TaskBinding[]? validationBindings, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         var callbacks = new List<Callback> { _history };
         if (Options.TerminateOnNonFinite) callbacks.Add(new TerminateOnNonFinite());
         if (progress is not null) callbacks.Add(new ProgressCallback(progress));
         callbacks.AddRange(Options.Callbacks);
         var context = new TrainingContext(this, _history.Records, validation is not null, MonitorKeys(bindings, validation, validationBindings, out var unavailable),
-            loader.StepsPerEpoch, unavailable)
+            stepsPerEpoch, unavailable)
         {
             Epoch = EpochsCompleted,
             GlobalStep = _globalStep,
@@ -166,7 +175,7 @@ public sealed partial class MultiTaskTrainer
         {
             context.Epoch = epoch;
             WeightingContext.Epoch = epoch;
-            if (IsCancelled(cancellationToken) || !RunEpoch(epoch, loader.Epoch(), bindings, validation, validationBindings, callbacks, context, cancellationToken))
+            if (IsCancelled(cancellationToken) || !RunEpoch(epoch, epochBatches(epoch), bindings, validation, validationBindings, callbacks, context, cancellationToken))
             {
                 stopReason = TrainingStopReason.Cancelled;
                 stopMessage = $"cancelled during epoch {epoch}; {EpochsCompleted} epochs completed";
