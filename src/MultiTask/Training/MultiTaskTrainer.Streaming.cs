@@ -56,7 +56,11 @@ public sealed partial class MultiTaskTrainer
         {
             var bindings = TaskBinding.Bind(Model, encoder.Tasks, encoder.Width, encoder.ColumnNames, "evaluation", requireLoss: true);
             using var evaluation = Module.EvaluationScope();
-            return EvaluateParts(data.Chunks().Select(encoder.Transform), bindings, encoder, Options.EvaluationBatchSize);
+            return EvaluateOutputs(data.Chunks().Select(encoder.Transform), bindings, Options.EvaluationBatchSize, inputs =>
+            {
+                var outputs = Model.Forward(inputs);
+                return bindings.Select(b => (outputs[b.Name], b.ToUserUnits(outputs[b.Name], encoder))).ToArray();
+            });
         }
         finally
         {
@@ -101,52 +105,5 @@ public sealed partial class MultiTaskTrainer
         }
 
         return RunEpochs(train.Epoch, train.StepsPerEpoch, bindings, validation, validationBindings, progress, cancellationToken);
-    }
-
-    /// <summary>As <see cref="EvaluateOutputs"/> over several parts of one data set, accumulating losses and metrics across them.</summary>
-    private EvaluationResult EvaluateParts(IEnumerable<EncodedData> parts, TaskBinding[] bindings, FeatureEncoder encoder, int batchSize)
-    {
-        int taskCount = bindings.Length;
-        var lossSum = new double[taskCount];
-        var labels = new int[taskCount];
-        var metrics = bindings.Select(b => b.Metrics.Select(m => m.Clone()).ToArray()).ToArray();
-        foreach (var data in parts)
-        {
-            for (int start = 0; start < data.RowCount; start += batchSize)
-            {
-                int count = Math.Min(batchSize, data.RowCount - start);
-                var batch = data.GetBatch(Enumerable.Range(start, count).ToArray());
-                var outputs = Model.Forward(batch.Inputs);
-                for (int i = 0; i < taskCount; i++)
-                {
-                    var b = bindings[i];
-                    if (!batch.IsPresent(b.DataIndex)) continue;
-                    var targets = batch.Targets(b.DataIndex);
-                    var mask = batch.Mask(b.DataIndex);
-                    int n = batch.LabelCount(b.DataIndex);
-                    var raw = outputs[b.Name];
-                    lossSum[i] += b.ComputeLoss(raw, targets, mask).Item() * n;
-                    labels[i] += n;
-                    if (metrics[i].Length == 0) continue;
-                    var predictions = b.ToUserUnits(raw, encoder).ToArray();
-                    var userTargets = b.TargetsInUserUnits(targets, encoder);
-                    var maskValues = mask.ToArray();
-                    foreach (var m in metrics[i]) m.Update(predictions, userTargets, maskValues);
-                }
-            }
-        }
-        var tasks = new OrderedDictionary<string, TaskEvaluation>(StringComparer.Ordinal);
-        for (int i = 0; i < taskCount; i++)
-        {
-            var values = new OrderedDictionary<string, double>(StringComparer.Ordinal);
-            var directions = new Dictionary<string, MetricDirection>(StringComparer.Ordinal);
-            foreach (var m in metrics[i])
-            {
-                values[m.Name] = m.Result();
-                directions[m.Name] = m.Direction;
-            }
-            tasks[bindings[i].Name] = new TaskEvaluation(bindings[i].Name, labels[i] == 0 ? double.NaN : lossSum[i] / labels[i], labels[i], values, directions);
-        }
-        return new EvaluationResult(tasks);
     }
 }

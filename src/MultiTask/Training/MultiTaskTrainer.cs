@@ -507,31 +507,38 @@ public sealed partial class MultiTaskTrainer
     /// (for the metrics) of a batch's inputs.
     /// </summary>
     internal static EvaluationResult EvaluateOutputs(EncodedData data, TaskBinding[] bindings, int batchSize,
+        Func<Tensor, (Tensor Raw, Tensor User)[]> forward) => EvaluateOutputs([data], bindings, batchSize, forward);
+
+    /// <summary>As <see cref="EvaluateOutputs(EncodedData, TaskBinding[], int, Func{Tensor, ValueTuple{Tensor, Tensor}[]})"/> over the parts of one data set (e.g. a stream's chunks), accumulating across them.</summary>
+    internal static EvaluationResult EvaluateOutputs(IEnumerable<EncodedData> parts, TaskBinding[] bindings, int batchSize,
         Func<Tensor, (Tensor Raw, Tensor User)[]> forward)
     {
         int taskCount = bindings.Length;
         var lossSum = new double[taskCount];
         var labels = new int[taskCount];
         var metrics = bindings.Select(b => b.Metrics.Select(m => m.Clone()).ToArray()).ToArray();
-        for (int start = 0; start < data.RowCount; start += batchSize)
+        foreach (var data in parts)
         {
-            int count = Math.Min(batchSize, data.RowCount - start);
-            var batch = data.GetBatch(Enumerable.Range(start, count).ToArray());
-            var outputs = forward(batch.Inputs);
-            for (int i = 0; i < taskCount; i++)
+            for (int start = 0; start < data.RowCount; start += batchSize)
             {
-                var b = bindings[i];
-                if (!batch.IsPresent(b.DataIndex)) continue;
-                var targets = batch.Targets(b.DataIndex);
-                var mask = batch.Mask(b.DataIndex);
-                int n = batch.LabelCount(b.DataIndex);
-                lossSum[i] += b.ComputeLoss(outputs[i].Raw, targets, mask).Item() * n;
-                labels[i] += n;
-                if (metrics[i].Length == 0) continue;
-                var predictions = outputs[i].User.ToArray();
-                var userTargets = b.TargetsInUserUnits(targets, data.Encoder);
-                var maskValues = mask.ToArray();
-                foreach (var m in metrics[i]) m.Update(predictions, userTargets, maskValues);
+                int count = Math.Min(batchSize, data.RowCount - start);
+                var batch = data.GetBatch(Enumerable.Range(start, count).ToArray());
+                var outputs = forward(batch.Inputs);
+                for (int i = 0; i < taskCount; i++)
+                {
+                    var b = bindings[i];
+                    if (!batch.IsPresent(b.DataIndex)) continue;
+                    var targets = batch.Targets(b.DataIndex);
+                    var mask = batch.Mask(b.DataIndex);
+                    int n = batch.LabelCount(b.DataIndex);
+                    lossSum[i] += b.ComputeLoss(outputs[i].Raw, targets, mask).Item() * n;
+                    labels[i] += n;
+                    if (metrics[i].Length == 0) continue;
+                    var predictions = outputs[i].User.ToArray();
+                    var userTargets = b.TargetsInUserUnits(targets, data.Encoder);
+                    var maskValues = mask.ToArray();
+                    foreach (var m in metrics[i]) m.Update(predictions, userTargets, maskValues);
+                }
             }
         }
         var tasks = new OrderedDictionary<string, TaskEvaluation>(StringComparer.Ordinal);
