@@ -94,15 +94,7 @@ public sealed class Table
         {
             using var csv = CsvReader.Create(reader, csvOptions, leaveOpen: true);
             var header = csv.Headers.ToArray();
-            if (header.Length == 0)
-                throw new InvalidDataException($"CSV '{name}' is empty; it needs a header row naming the columns.");
-            for (int c = 0; c < header.Length; c++)
-            {
-                if (string.IsNullOrWhiteSpace(header[c]))
-                    throw new InvalidDataException($"CSV '{name}' header has an empty name for column {c + 1}; name every column.");
-                if (Array.IndexOf(header, header[c]) != c)
-                    throw new InvalidDataException($"CSV '{name}' header names column '{Excerpt(header[c])}' twice; column names must be unique.");
-            }
+            CheckHeader(header, name);
             // Cells stay UTF-8 bytes until read: one string per cell would take several times the file's size.
             var cells = new Utf8Cells[header.Length];
             for (int c = 0; c < cells.Length; c++) cells[c] = new Utf8Cells();
@@ -178,6 +170,21 @@ public sealed class Table
     internal TableColumn Column(string column) => _columns.TryGetValue(column, out var data)
         ? data
         : throw new KeyNotFoundException($"Table '{Name}' has no column '{column}' (columns: {Names(_names)}); check the name (exact, case-sensitive).");
+
+    /// <summary>Checks a CSV header: at least one column, every name non-empty and unique.</summary>
+    /// <exception cref="InvalidDataException">An empty header, an empty name or a repeated name.</exception>
+    internal static void CheckHeader(string[] header, string name)
+    {
+        if (header.Length == 0)
+            throw new InvalidDataException($"CSV '{name}' is empty; it needs a header row naming the columns.");
+        for (int c = 0; c < header.Length; c++)
+        {
+            if (string.IsNullOrWhiteSpace(header[c]))
+                throw new InvalidDataException($"CSV '{name}' header has an empty name for column {c + 1}; name every column.");
+            if (Array.IndexOf(header, header[c]) != c)
+                throw new InvalidDataException($"CSV '{name}' header names column '{Excerpt(header[c])}' twice; column names must be unique.");
+        }
+    }
 
     /// <summary>
     /// A cell or name as quoted in an error message: whole when short, else its start and its length, so

@@ -116,7 +116,7 @@ public sealed class CsvChunkSource : ChunkSource
                 var header = csv.Headers.ToArray();
                 // The UTF-8 byte order mark is part of the bytes (and offsets), not of the first column's name.
                 if (header.Length > 0) header[0] = header[0].TrimStart('\uFEFF');
-                CheckHeader(header, name);
+                Table.CheckHeader(header, name);
                 headers[f] = header;
                 long offset = 0;
                 int line = 0, rows = 0;
@@ -164,19 +164,6 @@ public sealed class CsvChunkSource : ChunkSource
         // Chunk offsets are byte offsets of the UTF-8 text; a UTF-16 file's bytes would not match them.
         if (read == 2 && (start[0], start[1]) is (0xFF, 0xFE) or (0xFE, 0xFF))
             throw new InvalidDataException($"CSV '{name}' is UTF-16 encoded; streaming reads UTF-8 files only. Convert the file to UTF-8.");
-    }
-
-    private static void CheckHeader(string[] header, string name)
-    {
-        if (header.Length == 0)
-            throw new InvalidDataException($"CSV '{name}' is empty; it needs a header row naming the columns.");
-        for (int c = 0; c < header.Length; c++)
-        {
-            if (string.IsNullOrWhiteSpace(header[c]))
-                throw new InvalidDataException($"CSV '{name}' header has an empty name for column {c + 1}; name every column.");
-            if (Array.IndexOf(header, header[c]) != c)
-                throw new InvalidDataException($"CSV '{name}' header names column '{Table.Excerpt(header[c])}' twice; column names must be unique.");
-        }
     }
 
     private void CheckFieldCount(CsvReader csv, string[] header, string name, int line)
