@@ -37,9 +37,55 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
+        if (!Differentiation.Autograd.IsGradEnabled && _modules.Count > 1) return ForwardWithoutGraph(input);
         var x = input;
         foreach (var m in _modules) x = m.Forward(x);
         return x;
+    }
+
+    // Without a graph nothing keeps an intermediate result once the next layer has read it, so inside each run of
+    // Linear layers and ReLU/Sigmoid/Tanh activations every Linear but the run's last writes into a reused scratch
+    // array and the activations work in place on results of this call. The run's last Linear allocates as usual: its
+    // result leaves the run, to another module or to the caller. Other modules run as they are, on fresh tensors only.
+    private Tensor ForwardWithoutGraph(Tensor input)
+    {
+        var x = input;
+        bool owned = false;          // x was created in this call, so no one else holds it
+        float[]? scratch = null;     // the scratch array x lives in, if any
+        for (int i = 0; i < _modules.Count; i++)
+        {
+            var m = _modules[i];
+            if (m is Linear linear && x.Rank > 0 && x.Shape[^1] == linear.InFeatures && !RunEndsAt(i))
+            {
+                var next = Tensor.Linear(x, linear.Weight, linear.Bias, scratch: true);
+                if (scratch is not null) ScratchBuffers.Return(scratch);
+                (x, scratch, owned) = (next, next.Data, true);
+            }
+            else if (owned && Tensor.HasInPlaceForm(m))
+            {
+                x.ActivateInPlace(m);
+            }
+            else
+            {
+                var next = m.Forward(x);
+                if (scratch is not null) ScratchBuffers.Return(scratch);
+                // Linear and the activations return new tensors; any other module might return one it keeps.
+                (x, scratch, owned) = (next, null, m is Linear || Tensor.HasInPlaceForm(m));
+            }
+        }
+        return x;
+    }
+
+    // Whether module i is the last Linear of its run: no Linear follows before a module that is neither a Linear
+    // nor an activation with an in-place form, or before the end.
+    private bool RunEndsAt(int i)
+    {
+        for (int j = i + 1; j < _modules.Count; j++)
+        {
+            if (_modules[j] is Linear) return false;
+            if (!Tensor.HasInPlaceForm(_modules[j])) return true;
+        }
+        return true;
     }
 
     /// <inheritdoc />

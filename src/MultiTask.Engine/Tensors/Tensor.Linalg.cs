@@ -69,14 +69,15 @@ public partial class Tensor
     /// y = x·Wᵀ + b over the last dimension of <paramref name="input"/> in one GEMM (the bias pre-fills
     /// the output, which the product accumulates into, as PyTorch's addmm does); no transposed copy of W.
     /// </summary>
-    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool scratch = false)
     {
         int n = weight._shape[0], k = weight._shape[1];
         int m = 1;
         for (int d = 0; d < input.Rank - 1; d++) m *= input._shape[d];
         var outShape = (int[])input._shape.Clone();
         outShape[^1] = n;
-        var data = GC.AllocateUninitializedArray<float>(m * n);
+        // scratch: the caller returns the array to ScratchBuffers once the result is consumed (no graph may hold it).
+        var data = scratch ? ScratchBuffers.Rent(m * n) : GC.AllocateUninitializedArray<float>(m * n);
         if (bias is not null) FusedKernels.BroadcastRows(bias.Data, data, m);
         Gemm.Multiply(input.Data, false, weight.Data, true, data, m, k, n, accumulate: bias is not null);
         var result = new Tensor(data, outShape);
