@@ -106,7 +106,7 @@ plot.Add.HorizontalLine(1, pattern: LinePattern.Dashed).Color = Colors.Gray;
 plot.Axes.SetLimitsX(0.45, 1.05);
 plot.Axes.Bottom.Label.Text = "task correlation p";
 plot.Axes.Left.Label.Text = "test loss relative to the shared bottom (same seed)";
-plot.Title($"MMoE and PLE against a shared bottom on Ma et al.'s synthetic tasks ({seeds} seeds)");
+plot.Title($"MMoE and PLE vs a shared bottom, Ma et al. synthetic ({seeds} seeds)");
 plot.ShowLegend(Alignment.UpperRight);
 plot.SavePng(Path.Combine(output, "trend.png"), 720, 480);
 plot.SaveSvg(Path.Combine(output, "trend.svg"), 720, 480);
