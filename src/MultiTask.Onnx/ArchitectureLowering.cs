@@ -20,9 +20,10 @@ internal static class ArchitectureLowering
         CrossStitchModel stitch => CrossStitch(stitch, lowering, input),
         MmoeModel mmoe => Mmoe(mmoe, lowering, input),
         PleModel ple => Ple(ple, lowering, input),
+        CascadeModel cascade => Cascade(cascade, lowering, input),
         _ => throw new NotSupportedException(
             $"Cannot export a {model.GetType().FullName} to ONNX: the exporter writes the forward pass of the built-in architectures " +
-            "(HardSharingModel, SoftSharingModel, CrossStitchModel, MmoeModel and PleModel, with any heads, backbones, columns, experts and towers " +
+            "(HardSharingModel, SoftSharingModel, CrossStitchModel, MmoeModel, PleModel and CascadeModel over any of them, with any heads, backbones, columns, experts and towers " +
             "made of the engine's modules, and softmax or DSelect-k gates) " +
             "and does not know this architecture's. Build the model as one of those to export it."),
     };
@@ -62,6 +63,43 @@ internal static class ArchitectureLowering
             xs = lowering.Stitch(model.StitchUnits[k], xs, $"stitches.{k}");
         }
         return tasks.Select((task, i) => lowering.Emit(model.Head(task), xs[i], "heads." + task)).ToArray();
+    }
+
+    private static OnnxValue[] Cascade(CascadeModel model, ModuleLowering lowering, OnnxValue input)
+    {
+        // The inner model's outputs, then each dependency's logit of p(parent)·p(conditional) in declaration order (a
+        // parent is declared before the tasks that read it), with TaskDependency.ConjunctionLogit's formula.
+        var inner = Emit(model.Inner, lowering, input);
+        var values = model.Inner.TaskNames.Select((t, i) => (t, inner[i])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
+        foreach (var d in model.Dependencies)
+            values[d.Task] = Conjunction(lowering.Graph, values[d.Parent], values[d.Conditional], "cascade." + d.Task);
+        return [.. model.TaskNames.Select(t => values[t])];
+    }
+
+    private static OnnxValue Conjunction(OnnxGraph g, OnnxValue parent, OnnxValue conditional, string path)
+    {
+        // log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x); softplus linear above 20, as the engine's.
+        string Softplus(string x, string hint)
+        {
+            var smooth = g.Node("Softplus", hint + ".smooth", [x]);
+            var linear = g.Node("Greater", hint + ".linear", [x, g.Scalar(20f, hint + ".threshold")]);
+            return g.Node("Where", hint, [linear, x, smooth]);
+        }
+        string LogSigmoid(string x, string hint) => g.Node("Neg", hint, [Softplus(g.Node("Neg", hint + ".neg", [x]), hint + ".softplus")]);
+        string LogNotSigmoid(string x, string hint) => g.Node("Neg", hint, [Softplus(x, hint + ".softplus")]);
+
+        var logParent = LogSigmoid(parent.Name, path + ".log_parent");
+        var logNotParent = LogNotSigmoid(parent.Name, path + ".log_not_parent");
+        var logConditional = LogSigmoid(conditional.Name, path + ".log_conditional");
+        var logNotConditional = LogNotSigmoid(conditional.Name, path + ".log_not_conditional");
+        // log(1 − p·q) = logaddexp(log(1 − p), log p + log(1 − q)) = max + log(1 + e^(min − max)).
+        var second = g.Node("Add", path + ".parent_not_conditional", [logParent, logNotConditional]);
+        var max = g.Node("Max", path + ".max", [logNotParent, second]);
+        var min = g.Node("Min", path + ".min", [logNotParent, second]);
+        var gap = g.Node("Exp", path + ".gap", [g.Node("Sub", path + ".difference", [min, max])]);
+        var logNotBoth = g.Node("Add", path + ".log_not_both", [max, g.Node("Log", path + ".log_one_plus", [g.Node("Add", path + ".one_plus", [gap, g.Scalar(1f, path + ".one")])])]);
+        var logBoth = g.Node("Add", path + ".log_both", [logParent, logConditional]);
+        return new(g.Node("Sub", path, [logBoth, logNotBoth]), Math.Max(parent.Rank, conditional.Rank));
     }
 
     private static OnnxValue[] Mmoe(MmoeModel model, ModuleLowering lowering, OnnxValue input)

@@ -154,6 +154,35 @@ public class OnnxExporterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Cascade_OfConjunctionsOverHardSharing_MatchesTheLibrary_FarIntoTheTails()
+    {
+        var inner = HardSharingModel.Create(new ModelInput(5, [("click", 1), ("cart", 1), ("buy", 1)]), new HardSharingOptions { Backbone = [8], Head = [4] },
+            new Generator(31));
+        var cascade = new CascadeModel(inner,
+        [
+            TaskDependency.Conjunction("cart_all", parent: "click", conditional: "cart"),
+            TaskDependency.Conjunction("buy_all", parent: "cart_all", conditional: "buy"),
+        ]);
+        var inputs = Tensor.FromArray(Enumerable.Range(0, 70).Select(i => 3f * MathF.Sin(i)).ToArray(), 14, 5);
+        foreach (float scale in new[] { 1f, 60f })
+        {
+            // Scaled output layers push the logits far into the tails, where log(p·q) computed from
+            // probabilities would be −∞; the exported graph must follow the library's log-space formula there too.
+            foreach (var task in inner.TaskNames)
+            {
+                var output = (Linear)((Sequential)inner.Head(task))[^1];
+                var weights = output.Weight.AsSpan();
+                for (int i = 0; i < weights.Length; i++) weights[i] *= scale;
+            }
+            cascade.Eval();
+            var expected = cascade.Forward(inputs);
+            expected.Keys.Should().Equal("click", "cart", "buy", "cart_all", "buy_all");
+            RuntimeComparison.Compare(RuntimeComparison.Export(cascade), inputs, expected)
+                .Should().OnlyContain(e => e.MaxRelative <= RuntimeComparison.Tolerance, $"output layers scaled by {scale}");
+        }
+    }
+
+    [Fact]
     public void CustomBackboneAndHeads_OfEngineModules_MatchTheLibrary()
     {
         var (encoder, data) = ExportFixture.Encoded(embedding: false);
