@@ -77,11 +77,18 @@ public sealed class MpiProcessGroup : ProcessGroup, IDisposable
         {
             Console.Error.WriteLine($"Rank {group.Rank} of {group.Size} failed, ending the job: {e}");
             Console.Error.Flush();
+            // MPI_Abort has mpiexec kill every rank at once, and text still in the pipe to mpiexec can be lost with them
+            // (observed: a job whose output was empty); a moment lets it forward the message first. The other
+            // ranks are blocked in their next collective meanwhile, so nothing runs on.
+            Thread.Sleep(AbortDelay);
             group.Abort(1);
             throw;
         }
         return code;
     }
+
+    // How long a failing rank waits between printing its error and aborting the job (see Run).
+    private static readonly TimeSpan AbortDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Ends every rank of the job at once (<c>MPI_Abort</c>) with <paramref name="errorCode"/>; does not return.</summary>
     /// <param name="errorCode">The exit code <c>mpiexec</c> reports.</param>
