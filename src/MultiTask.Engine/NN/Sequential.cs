@@ -37,17 +37,41 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        if (!Differentiation.Autograd.IsGradEnabled && _modules.Count > 1) return ForwardWithoutGraph(input);
+        if (!Differentiation.Autograd.IsGradEnabled && _modules.Count > 1) return ForwardWithoutGraph(input, resultToScratch: false).Result;
         var x = input;
         foreach (var m in _modules) x = m.Forward(x);
         return x;
+    }
+
+    /// <summary>
+    /// Runs the network and hands its output to <paramref name="consume"/>, which must not keep it: without a graph the
+    /// output may live in a reused buffer that is reclaimed when <paramref name="consume"/> returns, which spares a large
+    /// batch a fresh array (e.g. a backbone whose output only the heads read).
+    /// </summary>
+    /// <typeparam name="TResult">What <paramref name="consume"/> makes of the output.</typeparam>
+    /// <param name="input">The network's input.</param>
+    /// <param name="consume">Reads the output; its result must not reference the output tensor or share its storage.</param>
+    /// <returns>The result of <paramref name="consume"/>.</returns>
+    public TResult ForwardScoped<TResult>(Tensor input, Func<Tensor, TResult> consume)
+    {
+        ArgumentNullException.ThrowIfNull(consume);
+        if (Differentiation.Autograd.IsGradEnabled || _modules.Count == 0) return consume(Forward(input));
+        var (output, scratch) = ForwardWithoutGraph(input, resultToScratch: true);
+        try
+        {
+            return consume(output);
+        }
+        finally
+        {
+            if (scratch is not null) ScratchBuffers.Return(scratch);
+        }
     }
 
     // Without a graph nothing keeps an intermediate result once the next layer has read it, so inside each run of
     // Linear layers and ReLU/Sigmoid/Tanh activations every Linear but the run's last writes into a reused scratch
     // array and the activations work in place on results of this call. The run's last Linear allocates as usual: its
     // result leaves the run, to another module or to the caller. Other modules run as they are, on fresh tensors only.
-    private Tensor ForwardWithoutGraph(Tensor input)
+    private (Tensor Result, float[]? Scratch) ForwardWithoutGraph(Tensor input, bool resultToScratch)
     {
         var x = input;
         bool owned = false;          // x was created in this call, so no one else holds it
@@ -55,7 +79,8 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
         for (int i = 0; i < _modules.Count; i++)
         {
             var m = _modules[i];
-            if (m is Linear linear && x.Rank > 0 && x.Shape[^1] == linear.InFeatures && !RunEndsAt(i))
+            // With resultToScratch the caller reclaims the output, so a run that reaches the end keeps its last Linear in scratch too.
+            if (m is Linear linear && x.Rank > 0 && x.Shape[^1] == linear.InFeatures && (!RunEndsAt(i) || (resultToScratch && RunReachesEnd(i))))
             {
                 var next = Tensor.Linear(x, linear.Weight, linear.Bias, scratch: true);
                 if (scratch is not null) ScratchBuffers.Return(scratch);
@@ -73,7 +98,15 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
                 (x, scratch, owned) = (next, null, m is Linear || Tensor.HasInPlaceForm(m));
             }
         }
-        return x;
+        return (x, scratch);
+    }
+
+    // Whether every module after i is a Linear or an activation with an in-place form.
+    private bool RunReachesEnd(int i)
+    {
+        for (int j = i + 1; j < _modules.Count; j++)
+            if (_modules[j] is not Linear && !Tensor.HasInPlaceForm(_modules[j])) return false;
+        return true;
     }
 
     // Whether module i is the last Linear of its run: no Linear follows before a module that is neither a Linear

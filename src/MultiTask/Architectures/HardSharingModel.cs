@@ -1,3 +1,4 @@
+using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
 
@@ -31,6 +32,7 @@ public sealed class HardSharingModel : MultiTaskModel
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly Parameter[] _lastShared;
     private readonly int[]? _wideColumns;
+    private readonly bool _headsKeepNoInput;
 
     /// <summary>Creates the model from a backbone, one head per task and the optional shared head and wide path.</summary>
     /// <param name="backbone">Maps [batch, features] to [batch, <paramref name="backboneOutputSize"/>]; registered as <c>backbone</c>.</param>
@@ -110,6 +112,7 @@ public sealed class HardSharingModel : MultiTaskModel
         var last = backbone.Modules().OfType<Linear>().LastOrDefault()
             ?? backbone.Modules().LastOrDefault(m => m.Parameters(recurse: false).Any());
         _lastShared = last?.Parameters(recurse: false).ToArray() ?? [];
+        _headsKeepNoInput = _heads.All(ReadsInputOnce) && (SharedHead is null || ReadsInputOnce(SharedHead));
     }
 
     /// <summary>
@@ -313,7 +316,18 @@ public sealed class HardSharingModel : MultiTaskModel
     /// <inheritdoc />
     public override TaskOutputs Forward(Tensor input)
     {
-        var shared = Shared(input);
+        // Without a graph, the backbone's output is read only by the heads; when they are the engine's own modules (which
+        // keep no reference to their input) it can live in a reused buffer instead of a fresh array per call.
+        if (!Autograd.IsGradEnabled && Backbone is Sequential backbone && _headsKeepNoInput)
+        {
+            CheckInputs(input);
+            return backbone.ForwardScoped(input, z => Outputs(input, CheckBackboneOutput(z, input)));
+        }
+        return Outputs(input, Shared(input));
+    }
+
+    private TaskOutputs Outputs(Tensor input, Tensor shared)
+    {
         var pooled = SharedHead?.Forward(shared);
         var wideInputs = Wide is not null || _wideHeads.Any(h => h is not null) ? WideInputs(input) : null;
         var wide = Wide?.Forward(wideInputs!);
@@ -354,7 +368,17 @@ public sealed class HardSharingModel : MultiTaskModel
     private Tensor Shared(Tensor inputs)
     {
         CheckInputs(inputs);
-        var z = Backbone.Forward(inputs);
+        return CheckBackboneOutput(Backbone.Forward(inputs), inputs);
+    }
+
+    // Whether a head only reads its input while it runs: the engine's own modules keep no reference to an input outside a
+    // graph, and a head that starts with a Linear returns new storage, never its input or a view of it.
+    private static bool ReadsInputOnce(Module<Tensor, Tensor> head) =>
+        (head is Linear || head is Sequential { Count: > 0 } sequential && sequential[0] is Linear)
+        && head.Modules().All(m => m.GetType().Assembly == typeof(Linear).Assembly);
+
+    private Tensor CheckBackboneOutput(Tensor z, Tensor inputs)
+    {
         if (z.Rank != 2 || z.Shape[0] != inputs.Shape[0] || z.Shape[1] != BackboneOutputSize)
             throw new InvalidOperationException(
                 $"The backbone returned shape [{string.Join(", ", z.Shape)}], but the model was built for a backbone output of [{inputs.Shape[0]}, {BackboneOutputSize}]; " +
