@@ -25,7 +25,7 @@ public static class DataBenchmark
         int rows = Option(args, "--rows", 1_000_000), rounds = Option(args, "--rounds", 3);
         string path = Path.Combine(Path.GetTempPath(), $"multitask-data-{rows}.csv");
         if (!File.Exists(path)) Generate(path, rows);
-        string python = Path.Combine(RepositoryRoot(), "tests", "reference", "bench_data.py");
+        string python = Repository.File("tests", "reference", "bench_data.py");
         Console.WriteLine($"D — CSV → encoded tensors, {rows:N0} rows ({new FileInfo(path).Length / 1e6:F0} MB), {Environment.ProcessorCount} cores; median of {rounds} alternating runs, each a fresh process");
         var library = new List<(double Seconds, double PeakMb)>();
         var pandas = new List<(double Seconds, double PeakMb)>();
@@ -124,11 +124,4 @@ public static class DataBenchmark
 
     private static int Option(string[] args, string name, int fallback) =>
         args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).FirstOrDefault(fallback);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MultiTask.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("MultiTask.sln not found above the benchmark.");
-    }
 }

@@ -69,7 +69,7 @@ public static class TrainingBenchmark
         var schema = AmesFeatures.Aggregate(new MultiTask.Data.FeatureSchema(), (s, f) => s.Numeric(f));
         var tasks = AmesTypes.Select(t => MultiTask.Tasks.TaskSpec.Regression(t, AmesFeatures, target: "Sale_Price")
             with { TargetTransform = MultiTask.Tasks.TargetTransform.Log }).ToArray();
-        var data = MultiTask.Data.MultiTaskDataset.FromCsv(AmesPath(), schema, tasks, new MultiTask.Data.CsvOptions
+        var data = MultiTask.Data.MultiTaskDataset.FromCsv(Repository.File("samples", "TabularComparison", "data", "ames.csv"), schema, tasks, new MultiTask.Data.CsvOptions
         {
             TaskColumn = "Bldg_Type", TaskValues = AmesTypes.ToDictionary(t => t, t => t),
         });
@@ -96,16 +96,6 @@ public static class TrainingBenchmark
     ];
 
     internal static readonly string[] AmesTypes = ["OneFam", "TwoFmCon", "Duplex", "Twnhs", "TwnhsE"];
-
-    private static string AmesPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string path = Path.Combine(dir.FullName, "samples", "TabularComparison", "data", "ames.csv");
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException("samples/TabularComparison/data/ames.csv not found above the benchmark.");
-    }
 
     private sealed record Result(string Workload, int Samples, int Steps, double Seconds, double AllocPerStep, double FinalLoss, string Extra = "")
     {

@@ -1,5 +1,6 @@
 using System.Collections;
 using MultiTask.Engine.Tensors;
+using Primitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace MultiTask.Engine.NN;
 
@@ -86,26 +87,40 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
                 if (scratch is not null) ScratchBuffers.Return(scratch);
                 (x, scratch, owned) = (next, next.Data, true);
             }
-            else if (owned && Tensor.HasInPlaceForm(m))
+            else if (owned && HasInPlaceForm(m))
             {
-                x.ActivateInPlace(m);
+                ActivateInPlace(x, m);
             }
             else
             {
                 var next = m.Forward(x);
                 if (scratch is not null) ScratchBuffers.Return(scratch);
                 // Linear and the activations return new tensors; any other module might return one it keeps.
-                (x, scratch, owned) = (next, null, m is Linear || Tensor.HasInPlaceForm(m));
+                (x, scratch, owned) = (next, null, m is Linear || HasInPlaceForm(m));
             }
         }
         return (x, scratch);
+    }
+
+    private static bool HasInPlaceForm(Module<Tensor, Tensor> module) => module is Relu or Sigmoid or Tanh;
+
+    // Only on results created in this call, which no one else holds.
+    private static void ActivateInPlace(Tensor x, Module<Tensor, Tensor> activation)
+    {
+        switch (activation)
+        {
+            case Relu: Primitives.Max(x.Data, 0f, x.Data); break;
+            case Sigmoid: Primitives.Sigmoid(x.Data, x.Data); break;
+            case Tanh: Primitives.Tanh(x.Data, x.Data); break;
+            default: throw new ArgumentException($"{activation.GetType().Name} has no in-place form.", nameof(activation));
+        }
     }
 
     // Whether every module after i is a Linear or an activation with an in-place form.
     private bool RunReachesEnd(int i)
     {
         for (int j = i + 1; j < _modules.Count; j++)
-            if (_modules[j] is not Linear && !Tensor.HasInPlaceForm(_modules[j])) return false;
+            if (_modules[j] is not Linear && !HasInPlaceForm(_modules[j])) return false;
         return true;
     }
 
@@ -116,7 +131,7 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
         for (int j = i + 1; j < _modules.Count; j++)
         {
             if (_modules[j] is Linear) return false;
-            if (!Tensor.HasInPlaceForm(_modules[j])) return true;
+            if (!HasInPlaceForm(_modules[j])) return true;
         }
         return true;
     }

@@ -41,21 +41,6 @@ public partial class Tensor
     /// <summary>Element-wise x·sigmoid(x) (also called swish).</summary>
     public Tensor Silu() => Unary<SiluOperator>("SiluBackward", Derivatives.Silu);
 
-    /// <summary>Applies an element-wise activation to this tensor's own storage; only for results no one else holds (see Sequential).</summary>
-    internal void ActivateInPlace(NN.Module<Tensor, Tensor> activation)
-    {
-        switch (activation)
-        {
-            case NN.Relu: TensorPrimitives.Max(Data, 0f, Data); break;
-            case NN.Sigmoid: TensorPrimitives.Sigmoid(Data, Data); break;
-            case NN.Tanh: TensorPrimitives.Tanh(Data, Data); break;
-            default: throw new ArgumentException($"{activation.GetType().Name} has no in-place form.", nameof(activation));
-        }
-    }
-
-    /// <summary>Whether <see cref="ActivateInPlace"/> handles <paramref name="module"/>.</summary>
-    internal static bool HasInPlaceForm(NN.Module<Tensor, Tensor> module) => module is NN.Relu or NN.Sigmoid or NN.Tanh;
-
     /// <summary>Element-wise 1 / (1 + e^-x).</summary>
     public Tensor Sigmoid() => Unary(TensorPrimitives.Sigmoid, "SigmoidBackward", Derivatives.Sigmoid, saveOutput: true);
 

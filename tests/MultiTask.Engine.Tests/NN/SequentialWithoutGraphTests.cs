@@ -2,6 +2,7 @@ using FluentAssertions;
 using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
+using MultiTask.Testing;
 
 namespace MultiTask.Engine.Tests.NN;
 
@@ -62,23 +63,9 @@ public class SequentialWithoutGraphTests
         var g = new Generator(4);
         var net = new Sequential(new Linear(8, 64, generator: g), new Relu(), new Linear(64, 64, generator: g), new Relu(), new Linear(64, 64, generator: g), new Relu());
         var x = Tensor.Randn(new Generator(1), 1024, 8);
-        int threads = EngineOptions.MaxThreads;
-        EngineOptions.MaxThreads = 1; // per thread: products on worker threads would allocate where this counter cannot see
-        try
-        {
-            using (Autograd.NoGrad())
-            {
-                for (int i = 0; i < 3; i++) net.Forward(x);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 10; i++) net.Forward(x);
-                double perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 10.0;
-                // The result (1,024 × 64 floats, 256 KB) and small bookkeeping; the ordinary path makes six such arrays.
-                perCall.Should().BeLessThan(1.5 * 1024 * 64 * sizeof(float));
-            }
-        }
-        finally
-        {
-            EngineOptions.MaxThreads = threads;
-        }
+        double perCall;
+        using (Autograd.NoGrad()) perCall = Allocations.PerCall(() => net.Forward(x));
+        // The result (1,024 × 64 floats, 256 KB) and small bookkeeping; the ordinary path makes six such arrays.
+        perCall.Should().BeLessThan(1.5 * 1024 * 64 * sizeof(float));
     }
 }

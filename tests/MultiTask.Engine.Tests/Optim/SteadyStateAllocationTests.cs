@@ -3,6 +3,7 @@ using MultiTask.Engine.Losses;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Optim;
 using MultiTask.Engine.Tensors;
+using MultiTask.Testing;
 
 namespace MultiTask.Engine.Tests.Optim;
 
@@ -15,39 +16,25 @@ public class SteadyStateAllocationTests
     [Fact]
     public void AW1TrainingStep_AllocatesUnderOneMegabyte()
     {
-        int threads = EngineOptions.MaxThreads;
-        EngineOptions.MaxThreads = 1; // per thread: products on worker threads would allocate where this counter cannot see
-        try
-        {
-            var g = new Generator(3);
-            var shared = new Sequential(new Linear(8, 64, generator: g), new Relu(), new Linear(64, 64, generator: g), new Relu());
-            var heads = Enumerable.Range(0, 2).Select(_ => new Sequential(new Linear(64, 32, generator: g), new Relu(), new Linear(32, 1, generator: g))).ToArray();
-            var adam = new Adam([.. shared.Parameters(), .. heads.SelectMany(h => h.Parameters())], lr: 1e-3);
-            var x = Tensor.Randn(g, 64, 8);
-            var y = Tensor.Randn(g, 64, 1);
-            var masks = Enumerable.Range(0, 2).Select(t => Tensor.FromArray(Enumerable.Range(0, 64).Select(r => (r + t) % 3 == 0 ? 0f : 1f).ToArray(), 64, 1)).ToArray();
-            var loss = new MseLoss();
+        var g = new Generator(3);
+        var shared = new Sequential(new Linear(8, 64, generator: g), new Relu(), new Linear(64, 64, generator: g), new Relu());
+        var heads = Enumerable.Range(0, 2).Select(_ => new Sequential(new Linear(64, 32, generator: g), new Relu(), new Linear(32, 1, generator: g))).ToArray();
+        var adam = new Adam([.. shared.Parameters(), .. heads.SelectMany(h => h.Parameters())], lr: 1e-3);
+        var x = Tensor.Randn(g, 64, 8);
+        var y = Tensor.Randn(g, 64, 1);
+        var masks = Enumerable.Range(0, 2).Select(t => Tensor.FromArray(Enumerable.Range(0, 64).Select(r => (r + t) % 3 == 0 ? 0f : 1f).ToArray(), 64, 1)).ToArray();
+        var loss = new MseLoss();
 
-            void Step()
-            {
-                adam.ZeroGrad();
-                var h = shared.Forward(x);
-                var total = loss.Forward(heads[0].Forward(h), y, masks[0]) + loss.Forward(heads[1].Forward(h), y, masks[1]);
-                total.Backward();
-                adam.Step();
-            }
-
-            for (int i = 0; i < 20; i++) Step();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            const int steps = 50;
-            for (int i = 0; i < steps; i++) Step();
-            double perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)steps;
-            // Measured when written: about 280 KB (activations, gradients and the graph's nodes of a fresh step).
-            perStep.Should().BeLessThan(1 << 20);
-        }
-        finally
+        void Step()
         {
-            EngineOptions.MaxThreads = threads;
+            adam.ZeroGrad();
+            var h = shared.Forward(x);
+            var total = loss.Forward(heads[0].Forward(h), y, masks[0]) + loss.Forward(heads[1].Forward(h), y, masks[1]);
+            total.Backward();
+            adam.Step();
         }
+
+        // Measured when written: about 280 KB (activations, gradients and the graph's nodes of a fresh step).
+        Allocations.PerCall(Step, warmUp: 20, calls: 50).Should().BeLessThan(1 << 20);
     }
 }

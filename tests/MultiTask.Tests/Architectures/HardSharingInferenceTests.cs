@@ -1,8 +1,8 @@
 using FluentAssertions;
 using MultiTask.Architectures;
-using MultiTask.Engine;
 using MultiTask.Engine.NN;
 using MultiTask.Engine.Tensors;
+using MultiTask.Testing;
 
 namespace MultiTask.Tests.Architectures;
 
@@ -75,23 +75,9 @@ public class HardSharingInferenceTests
     {
         var model = MultiTaskModel.HardSharing(8, [("a", 1), ("b", 1)], backbone: [64, 64], head: [32], generator: new Generator(7));
         var x = Tensor.Randn(new Generator(1), 1024, 8);
-        int threads = EngineOptions.MaxThreads;
-        EngineOptions.MaxThreads = 1; // per thread: products on worker threads would allocate where this counter cannot see
-        try
-        {
-            using (Module.EvaluationScope())
-            {
-                for (int i = 0; i < 3; i++) model.Forward(x);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 10; i++) model.Forward(x);
-                double perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 10.0;
-                // The two outputs (1,024 floats each) and bookkeeping; the backbone's 1,024 × 64 output alone is 256 KB.
-                perCall.Should().BeLessThan(64 * 1024);
-            }
-        }
-        finally
-        {
-            EngineOptions.MaxThreads = threads;
-        }
+        double perCall;
+        using (Module.EvaluationScope()) perCall = Allocations.PerCall(() => model.Forward(x));
+        // The two outputs (1,024 floats each) and bookkeeping; the backbone's 1,024 × 64 output alone is 256 KB.
+        perCall.Should().BeLessThan(64 * 1024);
     }
 }
