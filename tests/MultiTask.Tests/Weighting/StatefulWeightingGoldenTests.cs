@@ -13,8 +13,7 @@ namespace MultiTask.Tests.Weighting;
 /// </summary>
 public class StatefulWeightingGoldenTests
 {
-    private static JsonNode Golden() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Goldens", "weighting.json")))!;
+    private static JsonNode Golden() => WeightingGoldenTests.Golden();
 
     public static IEnumerable<object[]> Cases() =>
         Golden()["stateful_cases"]!.AsArray().Select(c => new object[] { (string)c!["name"]! });

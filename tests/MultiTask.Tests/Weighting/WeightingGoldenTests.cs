@@ -12,7 +12,8 @@ namespace MultiTask.Tests.Weighting;
 /// </summary>
 public class WeightingGoldenTests
 {
-    private static JsonNode Golden() =>
+    /// <summary>Goldens/weighting.json, written by tests/reference/make_weighting_goldens.py.</summary>
+    internal static JsonNode Golden() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Goldens", "weighting.json")))!;
 
     private static readonly Dictionary<string, Func<LossWeighting>> s_methods = new()
