@@ -92,17 +92,8 @@ public class StatefulWeightingGoldenTests
         }
     }
 
-    private static double[] ToDoubles(JsonNode? node) => [.. node!.AsArray().Select(v => (double)v!)];
+    private static double[] ToDoubles(JsonNode? node) => WeightingGoldenTests.ToDoubles(node);
 
-    /// <summary>Each element within 1e-5 of the expected vector's largest magnitude (so near-zero elements are judged on the vector's scale).</summary>
-    private static bool Within<T>(IReadOnlyList<T> actual, IReadOnlyList<double> expected) where T : IConvertible
-    {
-        if (actual.Count != expected.Count) return false;
-        double scale = Math.Max(expected.Max(Math.Abs), 1e-6);
-        for (int k = 0; k < expected.Count; k++)
-        {
-            if (!(Math.Abs(actual[k].ToDouble(null) - expected[k]) <= 1e-5 * scale)) return false;
-        }
-        return true;
-    }
+    private static bool Within<T>(IReadOnlyList<T> actual, IReadOnlyList<double> expected) where T : IConvertible =>
+        WeightingGoldenTests.Within(actual, expected);
 }

@@ -194,10 +194,10 @@ public class WeightingGoldenTests
         }
     }
 
-    private static double[] ToDoubles(JsonNode? node) => [.. node!.AsArray().Select(v => (double)v!)];
+    internal static double[] ToDoubles(JsonNode? node) => [.. node!.AsArray().Select(v => (double)v!)];
 
     /// <summary>Each element within 1e-5 of the expected vector's largest magnitude (so near-zero elements are judged on the vector's scale).</summary>
-    private static bool Within<T>(IReadOnlyList<T> actual, IReadOnlyList<double> expected) where T : IConvertible
+    internal static bool Within<T>(IReadOnlyList<T> actual, IReadOnlyList<double> expected) where T : IConvertible
     {
         if (actual.Count != expected.Count) return false;
         double scale = Math.Max(expected.Max(Math.Abs), 1e-6);
