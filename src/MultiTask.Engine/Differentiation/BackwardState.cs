@@ -56,3 +56,5 @@ internal sealed record CatState(int Dim, int[] Offsets);
 
 /// <summary>Max or min along one dimension (the index in Node.Saved): the dim and the keep-dim shape.</summary>
 internal sealed record ExtremeAtIndexState(int Dim, int[] KeepDimShape);
+
+internal sealed record MaskedMseState(Tensors.Tensor Target, Tensors.Tensor Weight, int Width, double Denominator);

@@ -368,6 +368,35 @@ internal static class Derivatives
     }
 
     /// <summary>
+    /// Backward of the fused weighted mean squared error: 2·w·(x − y)/Σw where the weight is non-zero, else 0 (a masked
+    /// element's values never reach the gradient, as with the general path's select).
+    /// </summary>
+    public static Tensor?[] MaskedMseMean(Node n, Tensor g)
+    {
+        var s = n.StateAs<MaskedMseState>();
+        var x = In(n, 0);
+        if (!Autograd.IsGradEnabled) return [Tensor.MaskedMseMeanGrad(x, s.Target, s.Weight, s.Width, s.Denominator, g.Item())];
+        if (s.Denominator == 0) return [Tensor.ZerosLike(x) * g];
+        var keep = s.Weight.Ne(0f).Expand(x.ShapeArray);
+        var difference = Tensor.Where(keep, x - s.Target, Tensor.Scalar(0f));
+        return [difference * (s.Weight * (float)(2 / s.Denominator)) * g];
+    }
+
+    /// <summary>
+    /// Backward of the fused relu(x·Wᵀ + b): g masked where the output is positive, then <see cref="Linear"/>'s rule. The
+    /// masked gradient is read only by the rule's kernels, so its storage is reused at once.
+    /// </summary>
+    public static Tensor?[] LinearRelu(Node n, Tensor g)
+    {
+        var y = n.Output!;
+        if (Autograd.IsGradEnabled) return Linear(n, g * y.Gt(0f));
+        var masked = Tensor.ReluGrad(g, y);
+        var grads = Linear(n, masked);
+        ScratchBuffers.Return(masked.Data);
+        return grads;
+    }
+
+    /// <summary>
     /// Linear backward (y = x·Wᵀ + b): dx = g·W, dW = gᵀ·x, db = Σ_rows g. Without a graph to record these
     /// are single GEMMs with transpose flags; with one (createGraph) they are built from differentiable ops.
     /// </summary>

@@ -82,24 +82,39 @@ internal static class GradEngine
                 if (needed is not null && !needed.Contains(t)) continue;
                 // From here on a rule may forward g unchanged to several inputs, so it is no longer exclusive.
                 bool exclusive = g.TakeExclusiveGradient();
+                // An exclusive gradient nothing keeps is dead once its rule has run; its storage is reused.
+                bool recyclable = exclusive && !createGraph;
 
                 if (inputIndex is not null && inputIndex.TryGetValue(t, out int slot))
+                {
                     results[slot] = createGraph ? g : g.Detach();
+                    recyclable = false;
+                }
                 else if (inputs is null && (t.IsLeaf || t.RetainsGrad))
-                    AccumulateGrad(t, g, exclusive, createGraph);
+                {
+                    recyclable &= !AccumulateGrad(t, g, exclusive, createGraph);
+                }
 
                 var fn = t.GradFn;
-                if (fn is null) continue;
+                if (fn is null)
+                {
+                    if (recyclable) ScratchBuffers.Return(g.Data);
+                    continue;
+                }
                 var inputGrads = fn.Apply(g);
                 if (!retainGraph) fn.Release();
                 for (int k = 0; k < fn.InputCount; k++)
                 {
                     var gi = inputGrads[k];
+                    if (gi is null) continue;
+                    // A rule may hand g itself (addition) or a view of it (reshape) to an input.
+                    if (ReferenceEquals(gi.Data, g.Data)) recyclable = false;
                     var input = fn.Input(k);
-                    if (gi is null || !input.RequiresGrad) continue;
+                    if (!input.RequiresGrad) continue;
                     if (needed is not null && !needed.Contains(input)) continue;
                     Accumulate(grads, input, gi);
                 }
+                if (recyclable) ScratchBuffers.Return(g.Data);
             }
         }
         // A duplicated input gets the same gradient in every slot, as in PyTorch.
@@ -122,34 +137,45 @@ internal static class GradEngine
         {
             slot = slot! + g;
         }
-        else if (slot!.IsExclusiveGradient && !ReferenceEquals(slot, g) && ShapeUtil.SameShape(slot.ShapeArray, g.ShapeArray))
+        else if (slot!.IsExclusiveGradient && !ReferenceEquals(slot.Data, g.Data) && ShapeUtil.SameShape(slot.ShapeArray, g.ShapeArray))
         {
             // A sum nothing else references: add in place rather than allocate (a tensor used by several ops).
             slot.AddInPlace(g);
+            // A kernel made g for this tensor alone and it is now part of the sum.
+            if (g.IsExclusiveGradient) ScratchBuffers.Return(g.Data);
         }
         else
         {
-            slot = (slot + g).MarkExclusiveGradient();
+            var sum = (slot + g).MarkExclusiveGradient();
+            if (slot.IsExclusiveGradient) ScratchBuffers.Return(slot.Data);
+            if (g.IsExclusiveGradient && !ReferenceEquals(g.Data, slot.Data)) ScratchBuffers.Return(g.Data);
+            slot = sum;
         }
     }
 
-    private static void AccumulateGrad(Tensor t, Tensor g, bool exclusive, bool createGraph)
+    /// <summary>Adds <paramref name="g"/> to <paramref name="t"/>'s gradient; true when the gradient is now g itself.</summary>
+    private static bool AccumulateGrad(Tensor t, Tensor g, bool exclusive, bool createGraph)
     {
-        if (t.Grad is null)
+        if (t.GradValue is not { } grad)
         {
             // A fresh copy: the incoming gradient may be shared with other tensors' gradients, unless a
             // backward kernel made it for this tensor alone.
-            if (!createGraph && t.IsLeaf && exclusive) t.Grad = g;
-            else t.Grad = createGraph ? g.Clone() : g.Detach().Clone();
+            if (!createGraph && t.IsLeaf && exclusive)
+            {
+                t.GradValue = g;
+                return true;
+            }
+            t.GradValue = createGraph ? g.Clone() : g.Detach().Clone();
         }
-        else if (createGraph || t.Grad.RequiresGrad)
+        else if (createGraph || grad.RequiresGrad)
         {
-            t.Grad = t.Grad + g;
+            t.GradValue = grad + g;
         }
         else
         {
-            t.Grad.AddInPlace(g);
+            grad.AddInPlace(g);
         }
+        return false;
     }
 
     /// <summary>Tensors reachable from the roots through recorded operations, each after all of its inputs.</summary>

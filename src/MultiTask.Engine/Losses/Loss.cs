@@ -53,6 +53,7 @@ public abstract class Loss
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         var elementShape = ElementShape(input, target);
+        if (FusedForward(input, target, weight) is { } fused) return fused;
         var keep = KeepMask(weight, elementShape);
         if (keep is not null)
         {
@@ -65,6 +66,12 @@ public abstract class Loss
 
     /// <summary>The per-element loss, with the element shape (the only method most losses write).</summary>
     protected abstract Tensor Elementwise(Tensor input, Tensor target);
+
+    /// <summary>
+    /// The whole loss in one fused operation when this loss has one for these (validated) arguments, else null and the
+    /// general path runs; the result must equal the general path's up to rounding.
+    /// </summary>
+    private protected virtual Tensor? FusedForward(Tensor input, Tensor target, Tensor? weight) => null;
 
     /// <summary>
     /// The loss's own mean weights dᵢ (see the class remarks), or null for all ones. Class-index losses

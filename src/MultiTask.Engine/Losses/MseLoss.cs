@@ -8,4 +8,8 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean) : Loss(reducti
 {
     /// <inheritdoc />
     protected override Tensor Elementwise(Tensor input, Tensor target) => (input - target).Square();
+
+    // The masked mean a multi-task trainer computes for every regression task and batch.
+    private protected override Tensor? FusedForward(Tensor input, Tensor target, Tensor? weight) =>
+        Reduction == Reduction.Mean && weight is not null ? Tensor.MaskedMseMean(input, target, weight) : null;
 }

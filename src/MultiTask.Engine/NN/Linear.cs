@@ -53,11 +53,23 @@ public sealed class Linear : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
+        CheckInput(input);
+        return Tensor.Linear(input, Weight, Bias);
+    }
+
+    /// <summary>relu(Forward(input)) as one recorded operation (see <see cref="Tensor.LinearRelu"/>).</summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        CheckInput(input);
+        return Tensor.LinearRelu(input, Weight, Bias);
+    }
+
+    private void CheckInput(Tensor input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Shape[^1] != InFeatures)
             throw new ArgumentException(
                 $"Linear expects inputs whose last dimension is {InFeatures}, got shape {ShapeUtil.Format(input.ShapeArray)}.", nameof(input));
-        return Tensor.Linear(input, Weight, Bias);
     }
 
     /// <inheritdoc />

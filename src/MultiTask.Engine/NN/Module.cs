@@ -184,7 +184,7 @@ public abstract class Module
     /// <summary>Clears the gradient of every parameter (sets it to null, as PyTorch 2's <c>zero_grad(set_to_none=True)</c>).</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters()) p.Grad = null;
+        foreach (var p in Parameters()) p.DropGrad();
     }
 
     /// <summary>Sets <see cref="Tensor.RequiresGrad"/> on every parameter (PyTorch's <c>requires_grad_()</c>).</summary>

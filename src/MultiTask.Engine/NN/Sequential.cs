@@ -40,7 +40,19 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
     {
         if (!Differentiation.Autograd.IsGradEnabled && _modules.Count > 1) return ForwardWithoutGraph(input, resultToScratch: false).Result;
         var x = input;
-        foreach (var m in _modules) x = m.Forward(x);
+        for (int i = 0; i < _modules.Count; i++)
+        {
+            // A Linear whose output only the next ReLU reads becomes one operation with the activation in place.
+            if (_modules[i] is Linear linear && i + 1 < _modules.Count && _modules[i + 1] is Relu)
+            {
+                x = linear.ForwardRelu(x);
+                i++;
+            }
+            else
+            {
+                x = _modules[i].Forward(x);
+            }
+        }
         return x;
     }
 

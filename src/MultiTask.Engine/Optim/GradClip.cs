@@ -27,7 +27,7 @@ public static class GradClip
         var grads = new List<Tensor>();
         foreach (var p in parameters)
         {
-            if (p?.Grad is { } g) grads.Add(g);
+            if (p?.GradValue is { } g) grads.Add(g);
         }
         if (grads.Count == 0) return 0;
 
@@ -77,7 +77,7 @@ public static class GradClip
         float c = (float)clipValue;
         foreach (var p in parameters)
         {
-            if (p?.Grad is not { } g) continue;
+            if (p?.GradValue is not { } g) continue;
             var s = g.AsSpan();
             TensorPrimitives.Clamp(s, -c, c, s);
         }

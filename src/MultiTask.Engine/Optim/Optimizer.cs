@@ -91,7 +91,7 @@ public abstract class Optimizer
             for (int i = 0; i < parameters.Count; i++)
             {
                 var p = parameters[i];
-                var grad = p.Grad;
+                var grad = p.GradValue;
                 if (grad is null) continue;
                 if (!ShapeUtil.SameShape(grad.ShapeArray, p.ShapeArray))
                     throw new InvalidOperationException(
@@ -130,15 +130,15 @@ public abstract class Optimizer
         {
             foreach (var p in group.Parameters)
             {
-                if (p.Grad is null) continue;
+                if (p.GradValue is not { } grad) continue;
                 if (setToNone)
                 {
-                    p.Grad = null;
+                    p.DropGrad();
                 }
                 else
                 {
-                    if (p.Grad.GradFn is not null) p.Grad = p.Grad.Detach();
-                    p.Grad.AsSpan().Clear();
+                    if (grad.GradFn is not null) p.GradValue = grad = grad.Detach();
+                    grad.AsSpan().Clear();
                 }
             }
         }

@@ -114,7 +114,7 @@ public partial class Tensor
     /// <summary>Softmax backward over the last dimension in one pass per row; not recorded.</summary>
     internal static Tensor SoftmaxGradLastDim(Tensor g, Tensor output)
     {
-        var data = GC.AllocateUninitializedArray<float>(g.Numel);
+        var data = ScratchBuffers.Rent(g.Numel);
         FusedKernels.SoftmaxBackwardLastDim(g.Data, output.Data, data, output._shape[^1]);
         return new Tensor(data, g._shape).MarkExclusiveGradient();
     }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MultiTask.Engine.Differentiation;
 using MultiTask.Engine.Kernels;
 
@@ -71,6 +72,30 @@ public partial class Tensor
     /// </summary>
     internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool scratch = false)
     {
+        var result = LinearUntracked(input, weight, bias, scratch);
+        if (bias is null) Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight);
+        else Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight, bias);
+        return result;
+    }
+
+    /// <summary>
+    /// relu(x·Wᵀ + b) as one recorded operation: the activation runs in place on the product, which nothing else sees,
+    /// so a training step keeps one array per layer instead of two, and backward masks g once for the three gradients.
+    /// </summary>
+    internal static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias)
+    {
+        var result = LinearUntracked(input, weight, bias, scratch: false);
+        // The same kernel as Relu(), so the fused layer is bit-identical to Linear followed by Relu.
+        TensorPrimitives.Max(result.Data, 0f, result.Data);
+        var node = bias is null
+            ? Graph.Track(result, "LinearReluBackward", Derivatives.LinearRelu, input, weight)
+            : Graph.Track(result, "LinearReluBackward", Derivatives.LinearRelu, input, weight, bias);
+        if (node is not null) node.Output = result;
+        return result;
+    }
+
+    private static Tensor LinearUntracked(Tensor input, Tensor weight, Tensor? bias, bool scratch)
+    {
         int n = weight._shape[0], k = weight._shape[1];
         int m = 1;
         for (int d = 0; d < input.Rank - 1; d++) m *= input._shape[d];
@@ -80,10 +105,7 @@ public partial class Tensor
         var data = scratch ? ScratchBuffers.Rent(m * n) : GC.AllocateUninitializedArray<float>(m * n);
         if (bias is not null) FusedKernels.BroadcastRows(bias.Data, data, m);
         Gemm.Multiply(input.Data, false, weight.Data, true, data, m, k, n, accumulate: bias is not null);
-        var result = new Tensor(data, outShape);
-        if (bias is null) Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight);
-        else Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight, bias);
-        return result;
+        return new Tensor(data, outShape);
     }
 
     /// <summary>g·W for a linear layer's input gradient (g is [..., n], W is [n, k]); not recorded.</summary>
@@ -91,7 +113,7 @@ public partial class Tensor
     {
         int n = weight._shape[0], k = weight._shape[1];
         int m = n == 0 ? ShapeUtil.Numel(inputShape) / Math.Max(k, 1) : g.Numel / n;
-        var data = GC.AllocateUninitializedArray<float>(ShapeUtil.Numel(inputShape));
+        var data = ScratchBuffers.Rent(ShapeUtil.Numel(inputShape));
         Gemm.Multiply(g.Data, false, weight.Data, false, data, m, n, k);
         return new Tensor(data, inputShape).MarkExclusiveGradient();
     }
@@ -100,7 +122,7 @@ public partial class Tensor
     internal static Tensor LinearWeightGrad(Tensor g, Tensor input, int n, int k)
     {
         int m = k == 0 ? (n == 0 ? 0 : g.Numel / n) : input.Numel / k;
-        var data = GC.AllocateUninitializedArray<float>(n * k);
+        var data = ScratchBuffers.Rent(n * k);
         Gemm.Multiply(g.Data, true, input.Data, false, data, n, m, k);
         return new Tensor(data, [n, k]).MarkExclusiveGradient();
     }
@@ -122,8 +144,8 @@ public partial class Tensor
         int m = a._shape[^2], k = a._shape[^1], n = b._shape[^1];
         int count = a.Numel / Math.Max(m * k, 1);
         if (m * k == 0) count = ShapeUtil.Numel(a._shape[..^2]);
-        float[]? da = needA ? GC.AllocateUninitializedArray<float>(a.Numel) : null;
-        float[]? db = needB ? GC.AllocateUninitializedArray<float>(b.Numel) : null;
+        float[]? da = needA ? ScratchBuffers.Rent(a.Numel) : null;
+        float[]? db = needB ? ScratchBuffers.Rent(b.Numel) : null;
         for (int i = 0; i < count; i++)
         {
             var gs = g.Data.AsSpan(i * m * n, m * n);
@@ -138,7 +160,7 @@ public partial class Tensor
     /// <summary>The Relu gradient g where the output is positive, else 0, in one pass; not recorded.</summary>
     internal static Tensor ReluGrad(Tensor g, Tensor output)
     {
-        var data = GC.AllocateUninitializedArray<float>(g.Numel);
+        var data = ScratchBuffers.Rent(g.Numel);
         FusedKernels.ReluBackward(g.Data, output.Data, data);
         return new Tensor(data, g._shape).MarkExclusiveGradient();
     }

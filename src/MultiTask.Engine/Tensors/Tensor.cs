@@ -21,6 +21,8 @@ public partial class Tensor
     private bool _requiresGrad;
     private bool _retainsGrad;
     private bool _exclusiveGradient;
+    private bool _heldOutside;
+    private Tensor? _grad;
 
     internal Tensor(float[] data, int[] shape)
     {
@@ -71,7 +73,39 @@ public partial class Tensor
     }
 
     /// <summary>The accumulated gradient of a leaf (or of a tensor that called <see cref="RetainGrad"/>), or null.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        // Code outside the engine may keep what it reads or sets here, so such a gradient's storage is never reused.
+        get => _grad?.MarkHeldOutside();
+        set => _grad = value?.MarkHeldOutside();
+    }
+
+    /// <summary>
+    /// <see cref="Grad"/> for the engine's own code (backward, optimizers, clipping), which never keeps it: reading it here
+    /// leaves the gradient's storage reusable once <see cref="Optim.Optimizer.ZeroGrad"/> drops it.
+    /// </summary>
+    internal Tensor? GradValue
+    {
+        get => _grad;
+        set => _grad = value;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Grad"/> to null; a gradient the engine made and no outside code received is unreachable then, so
+    /// the next backward can write into its storage instead of a fresh array.
+    /// </summary>
+    internal void DropGrad()
+    {
+        if (_grad is not { } grad) return;
+        _grad = null;
+        if (!grad._heldOutside && grad.GradFn is null) ScratchBuffers.Return(grad.Data);
+    }
+
+    private Tensor MarkHeldOutside()
+    {
+        _heldOutside = true;
+        return this;
+    }
 
     /// <summary>The operation that produced this tensor, or null for a leaf.</summary>
     public Node? GradFn { get; internal set; }
