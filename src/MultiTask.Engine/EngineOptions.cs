@@ -27,4 +27,11 @@ public static class EngineOptions
             Gemm.MaxThreads = value;
         }
     }
+
+    /// <summary>
+    /// Lets go of the arrays the calling thread keeps for reuse (activations and gradients of recent training steps and
+    /// inference calls, at most 256 MB per thread), e.g. after training when the process should shrink; later steps
+    /// allocate afresh and refill them.
+    /// </summary>
+    public static void ReleaseCachedBuffers() => Tensors.ScratchBuffers.Clear();
 }

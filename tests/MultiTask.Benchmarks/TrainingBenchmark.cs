@@ -219,6 +219,9 @@ public static class TrainingBenchmark
                     var pred = model.Heads[t].Forward(h);
                     losses[t] = w.Masked ? loss.Forward(pred, y, Gather(data.W[t], idx)) : loss.Forward(pred, y);
                 }
+                // Only the heads' recorded operations read the backbone's output now (Python frees it when its last
+                // reference goes; here the loop says so), so backward can hand its storage to the next step.
+                h.ReleaseAfterBackward();
                 model.Optimizer.ZeroGrad();
                 if (!perTask)
                 {

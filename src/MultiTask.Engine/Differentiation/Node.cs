@@ -17,12 +17,14 @@ public sealed class Node
     private readonly BackwardRule _rule;
     private readonly Tensor[] _inputs;
     private bool _released;
+    private Tensor? _output;
 
     internal Node(string name, BackwardRule rule, Tensor[] inputs)
     {
         Name = name;
         _rule = rule;
         _inputs = inputs;
+        foreach (var input in inputs) input.AddGraphReader();
     }
 
     /// <summary>The operation's name, e.g. <c>MulBackward</c>.</summary>
@@ -36,7 +38,16 @@ public sealed class Node
     internal int InputCount => _inputs.Length;
 
     /// <summary>The operation's output, saved when the backward rule needs it (e.g. exp, sigmoid).</summary>
-    internal Tensor? Output { get; set; }
+    internal Tensor? Output
+    {
+        get => _output;
+        set
+        {
+            _output?.RemoveGraphReader();
+            value?.AddGraphReader();
+            _output = value;
+        }
+    }
 
     /// <summary>Extra tensors the rule needs (e.g. a mask).</summary>
     internal Tensor? Saved { get; set; }
@@ -62,9 +73,11 @@ public sealed class Node
 
     internal void Release()
     {
+        if (_released) return;
         _released = true;
         Output = null;
         Saved = null;
+        foreach (var input in _inputs) input.RemoveGraphReader();
     }
 
     /// <inheritdoc />

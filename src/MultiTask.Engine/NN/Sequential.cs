@@ -40,21 +40,32 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
     {
         if (!Differentiation.Autograd.IsGradEnabled && _modules.Count > 1) return ForwardWithoutGraph(input, resultToScratch: false).Result;
         var x = input;
+        bool fresh = false;   // x was made in this call by a layer that returns new storage
         for (int i = 0; i < _modules.Count; i++)
         {
+            var m = _modules[i];
+            Tensor next;
             // A Linear whose output only the next ReLU reads becomes one operation with the activation in place.
-            if (_modules[i] is Linear linear && i + 1 < _modules.Count && _modules[i + 1] is Relu)
+            if (m is Linear linear && i + 1 < _modules.Count && _modules[i + 1] is Relu)
             {
-                x = linear.ForwardRelu(x);
+                next = linear.ForwardRelu(x);
                 i++;
             }
             else
             {
-                x = _modules[i].Forward(x);
+                next = m.Forward(x);
             }
+            // An intermediate result read only by one of the engine's own layers (which keep no reference to it) is dead
+            // once backward has freed the operations that recorded it: its storage is reused.
+            if (fresh && MakesNewStorage(m)) x.ReleaseAfterBackward();
+            fresh = MakesNewStorage(m);
+            x = next;
         }
         return x;
     }
+
+    /// <summary>Layers that return new storage and keep no reference to their input.</summary>
+    private static bool MakesNewStorage(Module<Tensor, Tensor> module) => module is Linear or Relu or Sigmoid or Tanh;
 
     /// <summary>
     /// Runs the network and hands its output to <paramref name="consume"/>, which must not keep it: without a graph the
@@ -95,7 +106,7 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
             // With resultToScratch the caller reclaims the output, so a run that reaches the end keeps its last Linear in scratch too.
             if (m is Linear linear && x.Rank > 0 && x.Shape[^1] == linear.InFeatures && (!RunEndsAt(i) || (resultToScratch && RunReachesEnd(i))))
             {
-                var next = Tensor.Linear(x, linear.Weight, linear.Bias, scratch: true);
+                var next = Tensor.Linear(x, linear.Weight, linear.Bias);
                 if (scratch is not null) ScratchBuffers.Return(scratch);
                 (x, scratch, owned) = (next, next.Data, true);
             }

@@ -70,9 +70,9 @@ public partial class Tensor
     /// y = x·Wᵀ + b over the last dimension of <paramref name="input"/> in one GEMM (the bias pre-fills
     /// the output, which the product accumulates into, as PyTorch's addmm does); no transposed copy of W.
     /// </summary>
-    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool scratch = false)
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
     {
-        var result = LinearUntracked(input, weight, bias, scratch);
+        var result = LinearUntracked(input, weight, bias);
         if (bias is null) Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight);
         else Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight, bias);
         return result;
@@ -84,7 +84,7 @@ public partial class Tensor
     /// </summary>
     internal static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias)
     {
-        var result = LinearUntracked(input, weight, bias, scratch: false);
+        var result = LinearUntracked(input, weight, bias);
         // The same kernel as Relu(), so the fused layer is bit-identical to Linear followed by Relu.
         TensorPrimitives.Max(result.Data, 0f, result.Data);
         var node = bias is null
@@ -94,15 +94,15 @@ public partial class Tensor
         return result;
     }
 
-    private static Tensor LinearUntracked(Tensor input, Tensor weight, Tensor? bias, bool scratch)
+    private static Tensor LinearUntracked(Tensor input, Tensor weight, Tensor? bias)
     {
         int n = weight._shape[0], k = weight._shape[1];
         int m = 1;
         for (int d = 0; d < input.Rank - 1; d++) m *= input._shape[d];
         var outShape = (int[])input._shape.Clone();
         outShape[^1] = n;
-        // scratch: the caller returns the array to ScratchBuffers once the result is consumed (no graph may hold it).
-        var data = scratch ? ScratchBuffers.Rent(m * n) : GC.AllocateUninitializedArray<float>(m * n);
+        // From the reused buffers: inference scratch and the activations that backward frees come back to them.
+        var data = ScratchBuffers.Rent(m * n);
         if (bias is not null) FusedKernels.BroadcastRows(bias.Data, data, m);
         Gemm.Multiply(input.Data, false, weight.Data, true, data, m, k, n, accumulate: bias is not null);
         return new Tensor(data, outShape);

@@ -23,6 +23,8 @@ public partial class Tensor
     private bool _exclusiveGradient;
     private bool _heldOutside;
     private Tensor? _grad;
+    private int _graphReaders;
+    private bool _releaseAfterBackward;
 
     internal Tensor(float[] data, int[] shape)
     {
@@ -99,6 +101,34 @@ public partial class Tensor
         if (_grad is not { } grad) return;
         _grad = null;
         if (!grad._heldOutside && grad.GradFn is null) ScratchBuffers.Return(grad.Data);
+    }
+
+    /// <summary>
+    /// Declares that from now on only the recorded graph reads this tensor: once backward has freed every operation that
+    /// recorded it (as an input or a saved output), its storage is reused for later results, as an intermediate
+    /// activation's memory is in PyTorch when its last reference goes. Models call this on results they made and passed
+    /// only to modules that keep no reference (the engine's own layers); no-op when no recorded operation reads it.
+    /// </summary>
+    /// <remarks>
+    /// Afterwards the tensor's values must not be read (through <see cref="Node.Inputs"/> either) once a backward pass
+    /// without <c>retainGraph</c> has run through it. Storage shared with another tensor (a view) must not be released.
+    /// </remarks>
+    public void ReleaseAfterBackward()
+    {
+        if (_graphReaders > 0 && GradFn is not null) _releaseAfterBackward = true;
+    }
+
+    /// <summary>A recorded operation now reads this tensor.</summary>
+    internal void AddGraphReader() => _graphReaders++;
+
+    /// <summary>A recorded operation that read this tensor was freed by backward.</summary>
+    internal void RemoveGraphReader()
+    {
+        if (--_graphReaders == 0 && _releaseAfterBackward)
+        {
+            _releaseAfterBackward = false;
+            ScratchBuffers.Return(Data);
+        }
     }
 
     private Tensor MarkHeldOutside()

@@ -323,7 +323,13 @@ public sealed class HardSharingModel : MultiTaskModel
             CheckInputs(input);
             return backbone.ForwardScoped(input, z => Outputs(input, CheckBackboneOutput(z, input)));
         }
-        return Outputs(input, Shared(input));
+        var shared = Shared(input);
+        var outputs = Outputs(input, shared);
+        // With a graph, the backbone's output is read only by the heads' recorded operations when they are the engine's own
+        // modules; once backward has freed those, its storage is reused (see Tensor.ReleaseAfterBackward).
+        if (_headsKeepNoInput && Backbone is Sequential { Count: > 0 } layers && layers[layers.Count - 1] is Linear or Relu or Sigmoid or Tanh)
+            shared.ReleaseAfterBackward();
+        return outputs;
     }
 
     private TaskOutputs Outputs(Tensor input, Tensor shared)

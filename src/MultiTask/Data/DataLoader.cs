@@ -8,7 +8,8 @@ namespace MultiTask.Data;
 /// <remarks>
 /// <para><b>Joint batches</b> (no sampler): each epoch visits every row once, shuffled with the
 /// seeded generator when <c>shuffle</c> is true, in <c>ceil(N / batchSize)</c> batches; each row
-/// carries every task it is labelled for.</para>
+/// carries every task it is labelled for. A batch size of at least N gives one batch of all rows in their order, the
+/// same <see cref="Batch"/> every epoch (order changes nothing in a full batch), and draws nothing from the generator.</para>
 /// <para><b>Per-task batches</b> (with a <see cref="TaskSampler"/>): each step draws a task from the
 /// sampler, then <c>min(batchSize, n_t)</c> rows labelled for that task, without replacement from a
 /// per-task shuffled queue (when fewer than a batch remain, they are served first and the other rows reshuffled behind them, so a batch never repeats a row and each row is served once per cycle); other tasks are masked out of the
@@ -21,6 +22,7 @@ public sealed class DataLoader
     private readonly int[][] _taskRows = [];
     private readonly int[] _taskCursor = [];
     private readonly int[][] _taskRowsSorted = [];
+    private Batch? _wholeData;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="data">The encoded data.</param>
@@ -91,6 +93,13 @@ public sealed class DataLoader
 
     private IEnumerable<Batch> JointEpoch()
     {
+        if (BatchSize >= Data.RowCount)
+        {
+            // One batch of every row: its order changes nothing the model learns, so the same batch serves every epoch
+            // instead of a shuffled copy of the data per epoch.
+            yield return _wholeData ??= Data.GetBatch(Enumerable.Range(0, Data.RowCount).ToArray());
+            yield break;
+        }
         var order = new int[Data.RowCount];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         if (Shuffle) MultiTaskDataset.Shuffle(order, _generator);

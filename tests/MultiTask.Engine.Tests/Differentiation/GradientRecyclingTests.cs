@@ -123,4 +123,86 @@ public class GradientRecyclingTests
         }
         analytic.Zip(numeric).Should().OnlyContain(p => Math.Abs(p.First - p.Second) <= 2e-2 * Math.Max(1, Math.Abs(p.Second)));
     }
+
+    private static (Sequential Backbone, Linear[] Heads, Adam Adam) BuildShared()
+    {
+        var g = new Generator(41);
+        var backbone = new Sequential(new Linear(6, 48, generator: g), new Relu(), new Linear(48, 48, generator: g), new Relu());
+        var heads = new[] { new Linear(48, 1, generator: g), new Linear(48, 1, generator: g) };
+        return (backbone, heads, new Adam([.. backbone.Parameters(), .. heads.SelectMany(h => h.Parameters())], lr: 1e-2));
+    }
+
+    private static Tensor SharedLoss(Sequential backbone, Linear[] heads, int step, bool release)
+    {
+        var x = Tensor.Randn(new Generator((ulong)(300 + step)), 64, 6);
+        var h = backbone.Forward(x);
+        var total = heads.Select((head, t) => new MseLoss().Forward(head.Forward(h), Tensor.Randn(new Generator((ulong)(400 + 10 * step + t)), 64, 1)))
+            .Aggregate((a, b) => a + b);
+        if (release) h.ReleaseAfterBackward();
+        return total;
+    }
+
+    [Fact]
+    public void ReleasingTheSharedActivation_TrainsBitIdenticallyToKeepingIt()
+    {
+        var (releasedBackbone, releasedHeads, releasedAdam) = BuildShared();
+        var (keptBackbone, keptHeads, keptAdam) = BuildShared();
+        for (int step = 0; step < 6; step++)
+        {
+            releasedAdam.ZeroGrad();
+            SharedLoss(releasedBackbone, releasedHeads, step, release: true).Backward();
+            releasedAdam.Step();
+            keptAdam.ZeroGrad();
+            SharedLoss(keptBackbone, keptHeads, step, release: false).Backward();
+            keptAdam.Step();
+        }
+        releasedBackbone.Parameters().Concat(releasedHeads.SelectMany(h => h.Parameters())).Select(p => p.ToArray())
+            .Should().BeEquivalentTo(keptBackbone.Parameters().Concat(keptHeads.SelectMany(h => h.Parameters())).Select(p => p.ToArray()), o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void AReleasedActivation_StaysValidThroughABackwardThatRetainsTheGraph()
+    {
+        var (backbone, heads, _) = BuildShared();
+        var parameters = backbone.Parameters().ToArray();
+        var released = SharedLoss(backbone, heads, 0, release: true);
+        var first = Autograd.Grad([released], parameters, retainGraph: true);
+        // Other arrays of the same length pass through the buffers between the two passes.
+        var (other, otherHeads, _) = BuildShared();
+        SharedLoss(other, otherHeads, 1, release: true).Backward();
+        var second = Autograd.Grad([released], parameters);
+
+        second.Select(g => g!.ToArray()).Should().BeEquivalentTo(first.Select(g => g!.ToArray()), o => o.WithStrictOrdering());
+    }
+
+    private static bool IsInThePool(float[] array)
+    {
+        var lent = Enumerable.Range(0, ScratchBuffers.MaxPerLength).Select(_ => ScratchBuffers.Rent(array.Length)).ToList();
+        return lent.Any(a => ReferenceEquals(a, array));
+    }
+
+    [Fact]
+    public void AReleasedActivation_ReturnsToTheBuffersAfterItsLastReaderIsFreed_NotBefore()
+    {
+        var (backbone, heads, _) = BuildShared();
+        var x = Tensor.Randn(new Generator(50), 64, 6);
+        var y = Tensor.Randn(new Generator(51), 64, 1);
+
+        // Three recorded readers: the backbone's last layer (its saved output) and the two heads.
+        var h = backbone.Forward(x);
+        var first = new MseLoss().Forward(heads[0].Forward(h), y);
+        var second = new MseLoss().Forward(heads[1].Forward(h), y);
+        h.ReleaseAfterBackward();
+        second.Backward(retainGraph: true);
+        ScratchBuffers.Clear();
+        first.Backward();
+        IsInThePool(h.Data).Should().BeFalse("the second head's operation still reads h (its graph was retained)");
+
+        var h2 = backbone.Forward(x);
+        var total = new MseLoss().Forward(heads[0].Forward(h2), y) + new MseLoss().Forward(heads[1].Forward(h2), y);
+        h2.ReleaseAfterBackward();
+        ScratchBuffers.Clear();
+        total.Backward();
+        IsInThePool(h2.Data).Should().BeTrue("every operation that read h2 was freed");
+    }
 }
