@@ -126,6 +126,88 @@ internal static class Gemm
         }
     }
 
+    /// <summary>Products up to this many multiply-adds (m·k·n) in <see cref="MultiplyInBatch"/> take the tiny path.</summary>
+    internal const int TinyVolume = 512;
+
+    /// <summary>
+    /// One product of a batched matmul: <see cref="Multiply"/>, except that over many tiny matrices (e.g. a gate's
+    /// [1, experts]·[experts, width] per row) pinning, a job and a kernel dispatch per matrix would cost more than the
+    /// arithmetic, so those take a direct loop. Kept apart from <see cref="Multiply"/> so that a layer's rows come out the
+    /// same whatever the batch size.
+    /// </summary>
+    internal static void MultiplyInBatch(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
+        int m, int k, int n)
+    {
+        if (UseSmallPaths && m > 0 && n > 0 && (long)m * k * n <= TinyVolume) MultiplyTiny(a, transA, b, transB, c, m, k, n, accumulate: false);
+        else Multiply(a, transA, b, transB, c, m, k, n);
+    }
+
+    // Row by row in the forms whose operands are contiguous: C's row as a sum of B's rows scaled by A's entries (B not
+    // transposed), or as dot products with B's rows (B transposed).
+    private static void MultiplyTiny(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
+        int m, int k, int n, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * n, n);
+            if (transB)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    var bRow = b.Slice(j * k, k);
+                    float sum;
+                    if (transA)
+                    {
+                        sum = 0f;
+                        for (int p = 0; p < k; p++) sum = MathF.FusedMultiplyAdd(a[p * m + i], bRow[p], sum);
+                    }
+                    else
+                    {
+                        sum = TinyDot(a.Slice(i * k, k), bRow);
+                    }
+                    row[j] = accumulate ? row[j] + sum : sum;
+                }
+            }
+            else
+            {
+                if (!accumulate) row.Clear();
+                for (int p = 0; p < k; p++) TinyAxpy(transA ? a[p * m + i] : a[i * k + p], b.Slice(p * n, n), row);
+            }
+        }
+    }
+
+    // y += alpha·x and x·y for a few dozen elements, where TensorPrimitives' general entry costs more than the arithmetic.
+    private static void TinyAxpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
+        int i = 0, n = y.Length;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(alpha);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                (va * Vector256.LoadUnsafe(ref xr, (nuint)i) + Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] += alpha * x[i];
+    }
+
+    private static float TinyDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int i = 0, n = x.Length;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                acc += Vector256.LoadUnsafe(ref xr, (nuint)i) * Vector256.LoadUnsafe(ref yr, (nuint)i);
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TK>(GemmJob job) where TK : struct, IGemmKernel
     {

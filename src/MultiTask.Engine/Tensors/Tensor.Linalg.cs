@@ -58,7 +58,7 @@ public partial class Tensor
                 aOff += index[d] * aStrides[d];
                 bOff += index[d] * bStrides[d];
             }
-            Gemm.Multiply(Data.AsSpan(aOff * m * k, m * k), false, other.Data.AsSpan(bOff * k * n, k * n), false,
+            Gemm.MultiplyInBatch(Data.AsSpan(aOff * m * k, m * k), false, other.Data.AsSpan(bOff * k * n, k * n), false,
                 data.AsSpan(i * m * n, m * n), m, k, n);
         }
         var result = new Tensor(data, outShape);
@@ -67,11 +67,22 @@ public partial class Tensor
     }
 
     /// <summary>
-    /// y = x·Wᵀ + b over the last dimension of <paramref name="input"/> in one GEMM (the bias pre-fills
-    /// the output, which the product accumulates into, as PyTorch's addmm does); no transposed copy of W.
+    /// y = x·Wᵀ + b over the last dimension of <paramref name="input"/> (PyTorch's <c>nn.functional.linear</c>) in one GEMM
+    /// (the bias pre-fills the output, which the product accumulates into, as PyTorch's addmm does); no transposed copy of W.
     /// </summary>
-    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    /// <param name="input">[..., in].</param>
+    /// <param name="weight">[out, in].</param>
+    /// <param name="bias">[out], or null.</param>
+    /// <returns>[..., out].</returns>
+    /// <exception cref="ArgumentException">The shapes do not fit together.</exception>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Rank != 2 || input.Rank == 0 || input._shape[^1] != weight._shape[1] || bias is not null && (bias.Rank != 1 || bias._shape[0] != weight._shape[0]))
+            throw new ArgumentException(
+                $"Linear needs input [..., in], weight [out, in] and bias [out]; got input {ShapeUtil.Format(input._shape)}, weight {ShapeUtil.Format(weight._shape)}" +
+                (bias is null ? "." : $" and bias {ShapeUtil.Format(bias._shape)}."));
         var result = LinearUntracked(input, weight, bias);
         if (bias is null) Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight);
         else Graph.Track(result, "LinearBackward", Derivatives.Linear, input, weight, bias);
@@ -151,8 +162,8 @@ public partial class Tensor
             var gs = g.Data.AsSpan(i * m * n, m * n);
             var sa = a.Data.AsSpan(i * m * k, m * k);
             var sb = b.Data.AsSpan(i * k * n, k * n);
-            if (da is not null) Gemm.Multiply(gs, false, sb, true, da.AsSpan(i * m * k, m * k), m, n, k);
-            if (db is not null) Gemm.Multiply(sa, true, gs, false, db.AsSpan(i * k * n, k * n), k, m, n);
+            if (da is not null) Gemm.MultiplyInBatch(gs, false, sb, true, da.AsSpan(i * m * k, m * k), m, n, k);
+            if (db is not null) Gemm.MultiplyInBatch(sa, true, gs, false, db.AsSpan(i * k * n, k * n), k, m, n);
         }
         return (da is null ? null : new Tensor(da, a._shape).MarkExclusiveGradient(), db is null ? null : new Tensor(db, b._shape).MarkExclusiveGradient());
     }

@@ -55,5 +55,6 @@ public abstract class ExpertGate : Module<Tensor, Tensor>
     };
 
     /// <summary>Sums the experts' outputs [batch, experts, width] with the weights [batch, experts] into [batch, width].</summary>
-    internal static Tensor Mix(Tensor experts, Tensor weights) => (experts * weights.Unsqueeze(-1)).Sum(1);
+    // A batched [1, experts]·[experts, width] product per row: no [batch, experts, width] temporaries forward or backward.
+    internal static Tensor Mix(Tensor experts, Tensor weights) => weights.Unsqueeze(1).MatMul(experts).Squeeze(1);
 }

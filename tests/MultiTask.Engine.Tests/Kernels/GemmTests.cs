@@ -119,6 +119,26 @@ public class GemmTests
     }, smallPaths);
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void MultiplyInBatch_EveryTinyShape_MatchesReference(bool transA, bool transB)
+    {
+        // Volumes up to and just past Gemm.TinyVolume, so both the direct loop and the ordinary path run.
+        foreach (int k in new[] { 1, 3, 8, 17 })
+            for (int m = 0; m <= 24; m++)
+                for (int n = 0; n <= 40; n++)
+                {
+                    var t = new Case(m, k, n, transA, transB, seed: m * 1000 + n * 10 + k);
+                    var c = new float[m * n];
+                    Array.Fill(c, float.NaN);
+                    Gemm.MultiplyInBatch(t.StoredA, transA, t.StoredB, transB, c, m, k, n);
+                    t.Check(c);
+                }
+    }
+
+    [Theory]
     [MemberData(nameof(PathsAndForms))]
     public void Multiply_OddAndBlockCrossingShapes_MatchesReference(string path, bool transA, bool transB) => With(path, 1, () =>
     {
