@@ -22,7 +22,7 @@ public static class TrainingBenchmark
     internal static readonly Workload W1 = new("W1", 20_000, 8, 3, 64, [64, 64], [32], 2, Masked: true);
     private static readonly Workload W3 = new("W3", 8_192, 512, 1, 256, [1024, 1024, 1024], [32], 4, Masked: false);
 
-    /// <summary>Runs workload <c>w1</c>, <c>w2</c>, <c>w3</c> or <c>w4</c>. Options: --base W1|W3 (w4), --epochs N.</summary>
+    /// <summary>Runs workload <c>w1</c>, <c>w2</c>, <c>w3</c>, <c>w4</c> or <c>w5</c>. Options: --base W1|W3 (w4), --architecture hard|cross-stitch (w5), --epochs N.</summary>
     public static int Run(string name, string[] args)
     {
         string baseName = Option(args, "--base") ?? "W1";
@@ -32,7 +32,7 @@ public static class TrainingBenchmark
             case "w1": Report(TimeMlp(W1 with { Epochs = epochs ?? W1.Epochs }, perTask: false)); break;
             case "w3": Report(TimeMlp(W3 with { Epochs = epochs ?? W3.Epochs }, perTask: false)); break;
             case "w2": Report(TimeMmoe(epochs ?? 5)); break;
-            case "w5": Report(TimeFit(epochs ?? 300)); break;
+            case "w5": Report(TimeFit(epochs ?? 300, Option(args, "--architecture") ?? "hard")); break;
             case "w4":
                 var w = baseName.Equals("W3", StringComparison.OrdinalIgnoreCase) ? W3 : W1;
                 w = w with { Epochs = epochs ?? w.Epochs };
@@ -62,10 +62,17 @@ public static class TrainingBenchmark
     /// W5: <see cref="MultiTask.Training.MultiTaskTrainer.Fit"/> on Ames (2,930 sales, 14 numeric features standardised, log
     /// price per building type: 5 tasks, each row labelled for one), hard sharing 32-32 with Linear heads, full batch, Adam
     /// 1e-3, no validation: everything a Fit does per epoch (batch, masks, history, metrics) against a plain PyTorch loop
-    /// over the same tensors. The encoding is outside the timed region on both sides.
+    /// over the same tensors. The encoding is outside the timed region on both sides. <paramref name="architecture"/>
+    /// <c>cross-stitch</c> trains a cross-stitch network with columns of the same widths instead (workload W5-cross-stitch).
     /// </summary>
-    private static Result TimeFit(int epochs)
+    private static Result TimeFit(int epochs, string architecture)
     {
+        bool crossStitch = architecture.ToLowerInvariant() switch
+        {
+            "hard" => false,
+            "cross-stitch" => true,
+            _ => throw new ArgumentException($"Unknown --architecture '{architecture}'; use hard or cross-stitch.", nameof(architecture)),
+        };
         var schema = AmesFeatures.Aggregate(new MultiTask.Data.FeatureSchema(), (s, f) => s.Numeric(f));
         var tasks = AmesTypes.Select(t => MultiTask.Tasks.TaskSpec.Regression(t, AmesFeatures, target: "Sale_Price")
             with { TargetTransform = MultiTask.Tasks.TargetTransform.Log }).ToArray();
@@ -75,7 +82,10 @@ public static class TrainingBenchmark
         });
         var encoder = MultiTask.Data.FeatureEncoder.Fit(data);
         var encoded = encoder.Transform(data);
-        MultiTask.Training.MultiTaskTrainer Trainer(int n) => new(MultiTaskModel.HardSharing(encoder, backbone: [32, 32], generator: new Generator(1)),
+        MultiTaskModel Model() => crossStitch
+            ? MultiTaskModel.CrossStitch(encoder, hidden: [32, 32], generator: new Generator(1))
+            : MultiTaskModel.HardSharing(encoder, backbone: [32, 32], generator: new Generator(1));
+        MultiTask.Training.MultiTaskTrainer Trainer(int n) => new(Model(),
             new MultiTask.Training.TrainerOptions { Epochs = n, BatchSize = MultiTask.Training.TrainerOptions.FullBatch, Seed = 1 });
         var warm = Stopwatch.StartNew();
         while (warm.Elapsed.TotalSeconds < 1.5) Trainer(20).Fit(encoded);
@@ -86,7 +96,7 @@ public static class TrainingBenchmark
         double seconds = watch.Elapsed.TotalSeconds;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         double loss = report.History[^1].Values.Where(v => v.Key.StartsWith("loss.", StringComparison.Ordinal)).Sum(v => v.Value);
-        return new Result("W5", epochs * encoded.RowCount, epochs, seconds, (double)allocated / epochs, loss);
+        return new Result(crossStitch ? "W5-cross-stitch" : "W5", epochs * encoded.RowCount, epochs, seconds, (double)allocated / epochs, loss);
     }
 
     internal static readonly string[] AmesFeatures =

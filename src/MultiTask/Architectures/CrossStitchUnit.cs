@@ -69,16 +69,29 @@ public sealed class CrossStitchUnit : Module<IReadOnlyList<Tensor>, Tensor[]>
                     $"The cross-stitch unit expects {TaskCount} activations of equal shape with last dimension {Width}; " +
                     $"activation {i} has shape [{string.Join(", ", input[i].Shape)}], activation 0 has [{string.Join(", ", shape)}].", nameof(input));
         }
-        // Stack to [T, ...] and broadcast α as [T, T, 1, ..., 1, C or 1]: out[i] = Σ_j α[i, j] · x[j].
-        var stacked = Tensor.Stack(input).Unsqueeze(0);
-        var alphaShape = new int[2 + shape.Count];
-        Array.Fill(alphaShape, 1);
-        alphaShape[0] = TaskCount;
-        alphaShape[1] = TaskCount;
-        if (PerChannel) alphaShape[^1] = Width;
-        var mixed = (Alpha.Reshape(alphaShape) * stacked).Sum(1);
+        // A product per output row of α instead of T² scaled activations: with the columns stacked to X = [T, R·C]
+        // (R rows of C channels), out_i = α[i, :]·X reads X once, and its backward is a dot product per α_ij and
+        // one outer product for X; per channel, α[i, :, c] mixes channel c, so the channels become the batch of
+        // [C, 1, T]·[C, T, R]. One [T, T]·X product would need its [T, R·C] result split back into rows, whose
+        // backward pads every row's gradient to the full [T, R·C].
+        int rows = input[0].Numel / Width;
+        var stacked = Tensor.Stack(input);
+        var outShape = shape.ToArray();
         var outputs = new Tensor[TaskCount];
-        for (int i = 0; i < TaskCount; i++) outputs[i] = mixed.Narrow(0, i, 1).Squeeze(0);
+        if (PerChannel)
+        {
+            var channels = stacked.Reshape(TaskCount, rows, Width).Permute(2, 0, 1);
+            for (int i = 0; i < TaskCount; i++)
+            {
+                var mixed = Alpha.Narrow(0, i, 1).Permute(2, 0, 1).MatMul(channels);
+                outputs[i] = mixed.Reshape(Width, rows).Transpose(0, 1).Reshape(outShape);
+            }
+        }
+        else
+        {
+            var flat = stacked.Reshape(TaskCount, rows * Width);
+            for (int i = 0; i < TaskCount; i++) outputs[i] = Alpha.Narrow(0, i, 1).MatMul(flat).Reshape(outShape);
+        }
         return outputs;
     }
 

@@ -64,4 +64,60 @@ public class CrossStitchUnitTests
         unit.Invoking(u => u.Forward([Tensor.Zeros(2, 3)])).Should().Throw<ArgumentException>().WithMessage("*2 columns, got 1*");
         unit.Invoking(u => u.Forward([Tensor.Zeros(2, 3), Tensor.Zeros(2, 4)])).Should().Throw<ArgumentException>().WithMessage("*activation 1 has shape [2, 4]*");
     }
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void OutputsAndGradientsEqualThePerPairSum(int taskCount, bool perChannel)
+    {
+        const int width = 4;
+        int[] shape = [2, 3, width];
+        var unit = new CrossStitchUnit(taskCount, width, perChannel);
+        // A trained-looking α (not the initial rows) and activations of rank 3, so rows and channels are not confused.
+        Tensor.Randn(new Generator(5), unit.Alpha.Shape.ToArray()).AsSpan().CopyTo(unit.Alpha.AsSpan());
+        var xs = Enumerable.Range(0, taskCount).Select(i => Tensor.Randn(new Generator((ulong)(10 + i)), shape).RequireGrad()).ToArray();
+        // A different upstream gradient per output, so a mix-up of outputs changes every gradient.
+        var upstream = Enumerable.Range(0, taskCount).Select(i => Tensor.Randn(new Generator((ulong)(20 + i)), shape)).ToArray();
+
+        var ys = unit.Forward(xs);
+        Weighted(ys, upstream).Backward();
+
+        // The reference: y_i = Σ_j α_ij·x_j, one scaled activation per pair, from copies of α and the x_j.
+        var alpha = unit.Alpha.Detach().Clone().RequireGrad();
+        var xsRef = xs.Select(x => x.Detach().Clone().RequireGrad()).ToArray();
+        var ysRef = new Tensor[taskCount];
+        for (int i = 0; i < taskCount; i++)
+        {
+            for (int j = 0; j < taskCount; j++)
+            {
+                var a = alpha.Narrow(0, i, 1).Narrow(1, j, 1).Reshape(perChannel ? width : 1);
+                ysRef[i] = j == 0 ? a * xsRef[j] : ysRef[i] + a * xsRef[j];
+            }
+        }
+        Weighted(ysRef, upstream).Backward();
+
+        for (int i = 0; i < taskCount; i++)
+        {
+            ys[i].Shape.Should().Equal(shape);
+            Within(ys[i], ysRef[i]);
+            Within(xs[i].Grad!, xsRef[i].Grad!);
+        }
+        Within(unit.Alpha.Grad!, alpha.Grad!);
+    }
+
+    private static Tensor Weighted(Tensor[] ys, Tensor[] upstream)
+    {
+        var total = (ys[0] * upstream[0]).Sum();
+        for (int i = 1; i < ys.Length; i++) total = total + (ys[i] * upstream[i]).Sum();
+        return total;
+    }
+
+    private static void Within(Tensor actual, Tensor expected)
+    {
+        actual.Shape.Should().Equal(expected.Shape);
+        var a = actual.ToArray();
+        var e = expected.ToArray();
+        for (int k = 0; k < e.Length; k++) a[k].Should().BeApproximately(e[k], 1e-6f * Math.Max(1f, Math.Abs(e[k])), $"entry {k}");
+    }
 }
