@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MultiTask.Engine.Tensors;
 
@@ -20,7 +19,6 @@ internal static class GradEngine
     /// the given inputs only and no <see cref="Tensor.Grad"/> is touched (Autograd.Grad), and branches
     /// that cannot reach an input are not evaluated.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor?[] Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor?>? rootGrads, bool retainGraph, bool createGraph, IReadOnlyList<Tensor>? inputs)
     {
         if (rootGrads is not null && rootGrads.Count != roots.Count)
@@ -181,7 +179,6 @@ internal static class GradEngine
     }
 
     /// <summary>Tensors reachable from the roots through recorded operations, each after all of its inputs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> roots)
     {
         var order = new List<Tensor>();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using MultiTask.Engine.Tensors;
 
@@ -48,7 +47,6 @@ internal readonly struct DivideOperator : IBinaryOperator
 /// <summary>Drives an <see cref="IBinaryOperator"/> over two broadcast operands.</summary>
 internal static class BinaryKernels
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Apply<TOp>(float[] a, int[] aShape, float[] b, int[] bShape, out int[] outShape)
         where TOp : IBinaryOperator
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using MultiTask.Engine.Tensors;
 using Tensor = MultiTask.Engine.Tensors.Tensor;
@@ -15,66 +14,48 @@ internal interface IUnaryOperator
 internal readonly struct EqualOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => x == y ? 1f : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] == y[i] ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] == y ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x == y[i] ? 1f : 0f; }
 }
 
 internal readonly struct NotEqualOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => x != y ? 1f : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] != y[i] ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] != y ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x != y[i] ? 1f : 0f; }
 }
 
 internal readonly struct GreaterOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => x > y ? 1f : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] > y[i] ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] > y ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x > y[i] ? 1f : 0f; }
 }
 
 internal readonly struct GreaterEqualOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => x >= y ? 1f : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] >= y[i] ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] >= y ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x >= y[i] ? 1f : 0f; }
 }
 
 internal readonly struct LessOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => x < y ? 1f : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] < y[i] ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] < y ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x < y[i] ? 1f : 0f; }
 }
 
 internal readonly struct LessEqualOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => x <= y ? 1f : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] <= y[i] ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x[i] <= y ? 1f : 0f; }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = x <= y[i] ? 1f : 0f; }
 }
 
@@ -99,9 +80,7 @@ internal readonly struct MinimumOperator : IBinaryOperator
 internal readonly struct PowOperator : IBinaryOperator
 {
     public static float Invoke(float x, float y) => MathF.Pow(x, y);
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = MathF.Pow(x[i], y[i]); }
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = MathF.Pow(x[i], y); }
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) { for (int i = 0; i < d.Length; i++) d[i] = MathF.Pow(x, y[i]); }
 }
@@ -154,25 +133,21 @@ internal readonly struct SiluOperator : IUnaryOperator
 /// <summary>Element-wise kernels that <see cref="TensorPrimitives"/> does not provide.</summary>
 internal static class ElementwiseKernels
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> destination) where TOp : IUnaryOperator
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = TOp.Invoke(x[i]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyRelu(ReadOnlySpan<float> x, float slope, Span<float> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0f ? x[i] : x[i] * slope;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Elu(ReadOnlySpan<float> x, float alpha, Span<float> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0f ? x[i] : (float)(alpha * double.ExpM1(x[i]));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus(ReadOnlySpan<float> x, float beta, float threshold, Span<float> d)
     {
         for (int i = 0; i < d.Length; i++)
@@ -182,7 +157,6 @@ internal static class ElementwiseKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Clamp(ReadOnlySpan<float> x, float min, float max, Span<float> d)
     {
         // NaN inputs stay NaN; min wins when min > max, as in PyTorch.
@@ -196,7 +170,6 @@ internal static class ElementwiseKernels
     }
 
     /// <summary>condition ? x : y with three-way broadcasting.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Where(Tensor condition, Tensor x, Tensor y, out int[] outShape)
     {
         outShape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(condition.ShapeArray, x.ShapeArray), y.ShapeArray);
@@ -250,7 +223,6 @@ internal static class SpecialFunctions
         return ErfcContinuedFraction(x);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ErfSeries(double x)
     {
         // erf(x) = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1)); below 2.5 the cancellation costs < 4 digits.
@@ -265,7 +237,6 @@ internal static class SpecialFunctions
         return TwoOverSqrtPi * sum;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ErfcContinuedFraction(double x)
     {
         if (x > 27) return 0.0;

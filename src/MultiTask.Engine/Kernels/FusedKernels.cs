@@ -8,7 +8,6 @@ namespace MultiTask.Engine.Kernels;
 internal static class FusedKernels
 {
     /// <summary>destination[i] = y[i] &gt; 0 ? g[i] : 0 (PyTorch's threshold_backward: a select, so an infinite gradient never turns into NaN).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> destination)
     {
         if (g.Length != y.Length || destination.Length < g.Length)
@@ -40,7 +39,6 @@ internal static class FusedKernels
     }
 
     /// <summary>Fills each of the <paramref name="rows"/> rows of <paramref name="destination"/> with <paramref name="row"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BroadcastRows(ReadOnlySpan<float> row, Span<float> destination, int rows)
     {
         int n = row.Length;
@@ -48,7 +46,6 @@ internal static class FusedKernels
     }
 
     /// <summary>destination[j] = Σ_r source[r·n + j]: the column sums of a rows × n matrix (the bias gradient).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSums(ReadOnlySpan<float> source, Span<float> destination, int rows)
     {
         int n = destination.Length;
@@ -61,7 +58,6 @@ internal static class FusedKernels
     /// Softmax backward over the last dimension: per row of length <paramref name="n"/>,
     /// destination = y·(g − Σ g·y).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackwardLastDim(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> destination, int n)
     {
         if (g.Length != y.Length || destination.Length < g.Length || (n == 0 ? g.Length != 0 : g.Length % n != 0))

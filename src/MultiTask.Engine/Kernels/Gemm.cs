@@ -144,7 +144,6 @@ internal static class Gemm
 
     // Row by row in the forms whose operands are contiguous: C's row as a sum of B's rows scaled by A's entries (B not
     // transposed), or as dot products with B's rows (B transposed).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyTiny(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
         int m, int k, int n, bool accumulate)
     {
@@ -178,7 +177,6 @@ internal static class Gemm
     }
 
     // y += alpha·x and x·y for a few dozen elements, where TensorPrimitives' general entry costs more than the arithmetic.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TinyAxpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
         int i = 0, n = y.Length;
@@ -193,7 +191,6 @@ internal static class Gemm
         for (; i < n; i++) y[i] += alpha * x[i];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float TinyDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         int i = 0, n = x.Length;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MultiTask.Engine.Tensors;
 
 namespace MultiTask.Engine.Kernels;
@@ -17,7 +16,6 @@ internal static class IndexKernels
     }
 
     /// <summary>Copies the block [start, start+length) of dimension dim of src into (or, with add, adds it into) the same block of dst.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyBlock(float[] src, int[] srcShape, int srcStart, float[] dst, int[] dstShape, int dstStart, int dim, int length, bool add)
     {
         ReduceKernels.Split(srcShape, dim, out int outer, out int srcN, out int inner);
@@ -33,7 +31,6 @@ internal static class IndexKernels
     }
 
     /// <summary>dst[..., index[j], ...] (+)= src[..., j, ...] along dim (reverse: dst[..., j, ...] = src[..., index[j], ...]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void IndexCopy(float[] src, int[] srcShape, float[] dst, int[] dstShape, int dim, int[] index, bool scatterAdd)
     {
         ReduceKernels.Split(scatterAdd ? dstShape : srcShape, dim, out int outer, out int n, out int inner);
@@ -60,7 +57,6 @@ internal static class IndexKernels
     /// Gather (out[p] = src[p with dim replaced by index[p]]) or, with scatterAdd, its adjoint
     /// (dst[p with dim replaced by index[p]] += values[p]). <paramref name="bigShape"/> is the shape of the indexed tensor.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherScatter(float[] big, int[] bigShape, float[] small, int[] index, int[] indexShape, int dim, bool scatterAdd, string op)
     {
         int rank = indexShape.Length;

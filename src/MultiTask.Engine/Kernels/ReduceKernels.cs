@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace MultiTask.Engine.Kernels;
@@ -6,7 +5,6 @@ namespace MultiTask.Engine.Kernels;
 /// <summary>Reductions over one dimension of a tensor viewed as [outer, n, inner].</summary>
 internal static class ReduceKernels
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Split(int[] shape, int dim, out int outer, out int n, out int inner)
     {
         outer = 1; inner = 1;
@@ -16,7 +14,6 @@ internal static class ReduceKernels
     }
 
     /// <summary>Sums over dimension <paramref name="dim"/>; the result has that dimension's size set to one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Sum(float[] data, int[] shape, int dim)
     {
         Split(shape, dim, out int outer, out int n, out int inner);
@@ -39,7 +36,6 @@ internal static class ReduceKernels
     /// The maximum (or minimum) over dimension <paramref name="dim"/> and the index of its first
     /// occurrence; NaN wins over every number, as in PyTorch.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] ArgExtreme(float[] data, int[] shape, int dim, bool max, out float[] indices)
     {
         Split(shape, dim, out int outer, out int n, out int inner);
@@ -71,7 +67,6 @@ internal static class ReduceKernels
     }
 
     /// <summary>The maximum or minimum of all elements, NaN if any element is NaN.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Extreme(float[] data, bool max)
     {
         float best = data[0];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MultiTask.Engine.Tensors;
 
 namespace MultiTask.Engine.Kernels;
@@ -7,7 +6,6 @@ namespace MultiTask.Engine.Kernels;
 internal static class ShapeKernels
 {
     /// <summary>Copies <paramref name="data"/> with its dimensions reordered by <paramref name="perm"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Permute(float[] data, int[] shape, int[] perm, out int[] outShape)
     {
         int rank = shape.Length;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
 using MultiTask.Engine.Tensors;
 
@@ -31,7 +30,6 @@ internal static class AdamRule
     /// One Adam step on the raw storage. <paramref name="l2"/> is added to the gradient (Adam's
     /// coupled weight decay); <paramref name="decay"/> multiplies the parameter first (AdamW's).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Step(Tensor param, Tensor grad, ParamGroup group, ParameterState state,
         double eps, bool amsgrad, bool maximize, float l2, float decay)
     {
@@ -76,7 +74,6 @@ internal static class AdamRule
     /// operations in the same order (no fused multiply-adds), so results are bit-identical. Returns
     /// the index where the scalar loop takes over for the tail.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int StepVectorized(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float decay,
         bool maximize, float l2, float b1, float b2, float oneMinusB1, float oneMinusB2, float bc2Sqrt, float e, float negStepSize)
     {

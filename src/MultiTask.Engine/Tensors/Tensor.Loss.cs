@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MultiTask.Engine.Differentiation;
 
 namespace MultiTask.Engine.Tensors;
@@ -11,7 +10,6 @@ public partial class Tensor
     /// operation instead of a dozen. Null when the arguments need the general path: a target or weight that requires
     /// grad, shapes that differ, or a weight that is neither of the input's shape nor one value per row ([rows, 1]).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor? MaskedMseMean(Tensor input, Tensor target, Tensor weight)
     {
         if (target.RequiresGrad || weight.RequiresGrad || !ShapeUtil.SameShape(input._shape, target._shape)) return null;
@@ -39,7 +37,6 @@ public partial class Tensor
     }
 
     /// <summary>The input gradient of <see cref="MaskedMseMean"/> for an incoming scalar gradient; not recorded.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor MaskedMseMeanGrad(Tensor input, Tensor target, Tensor weight, int width, double denominator, float g)
     {
         var x = input.Data;
