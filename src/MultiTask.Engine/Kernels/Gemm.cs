@@ -109,6 +109,14 @@ internal static class Gemm
             if (!accumulate) c[..(m * n)].Clear();
             return;
         }
+        if (UseSmallPaths && k <= OuterProductMaxDepth && !transB && m > 1 && n > 1)
+        {
+            // An outer product or nearly (a one-output head's input gradient g·W): packing B for a depth of one to four
+            // costs more than the arithmetic, so each row of C is built from B's rows directly. The choice depends on k
+            // alone, so every row of a layer comes out the same whatever the batch size.
+            MultiplyTiny(a, transA, b, transB, c, m, k, n, accumulate);
+            return;
+        }
 
         var path = ForcedPath == GemmPath.Auto ? BestPath : ForcedPath;
         fixed (float* pa = &MemoryMarshal.GetReference(a))
@@ -125,6 +133,12 @@ internal static class Gemm
             }
         }
     }
+
+    /// <summary>Products of at most this depth (k) take the row-by-row path in <see cref="Multiply"/>.</summary>
+    internal const int OuterProductMaxDepth = 4;
+
+    /// <summary>Vectors shorter than this use <see cref="TinyAxpy"/> and <see cref="TinyDot"/> instead of TensorPrimitives.</summary>
+    internal const int TinyLength = 64;
 
     /// <summary>Products up to this many multiply-adds (m·k·n) in <see cref="MultiplyInBatch"/> take the tiny path.</summary>
     internal const int TinyVolume = 512;
@@ -176,8 +190,9 @@ internal static class Gemm
         }
     }
 
-    // y += alpha·x and x·y for a few dozen elements, where TensorPrimitives' general entry costs more than the arithmetic.
-    private static void TinyAxpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    // y += alpha·x and x·y for short vectors (below TinyLength), where TensorPrimitives' general entry costs more than the
+    // arithmetic.
+    internal static void TinyAxpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
         int i = 0, n = y.Length;
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -191,7 +206,7 @@ internal static class Gemm
         for (; i < n; i++) y[i] += alpha * x[i];
     }
 
-    private static float TinyDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    internal static float TinyDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         int i = 0, n = x.Length;
         float sum = 0f;

@@ -90,7 +90,8 @@ internal static unsafe class GemmSmall
         {
             for (int i = 0; i < len; i++)
             {
-                float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(mat + i * ld, k), v);
+                var row = new ReadOnlySpan<float>(mat + i * ld, k);
+                float dot = k < Gemm.TinyLength ? Gemm.TinyDot(row, v) : TensorPrimitives.Dot(row, v);
                 float* c = job.C + i * cStride;
                 *c = job.Accumulate ? *c + dot : dot;
             }
@@ -103,7 +104,11 @@ internal static unsafe class GemmSmall
         var c0 = new Span<float>(job.C, len);
         if (!job.Accumulate) c0.Clear();
         for (int p = 0; p < k; p++)
-            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(mat + p * ld, len), vec[p], c0, c0);
+        {
+            var row = new ReadOnlySpan<float>(mat + p * ld, len);
+            if (len < Gemm.TinyLength) Gemm.TinyAxpy(vec[p], row, c0);
+            else TensorPrimitives.MultiplyAdd(row, vec[p], c0, c0);
+        }
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;

@@ -337,10 +337,37 @@ public sealed class HardSharingModel : MultiTaskModel
         var pooled = SharedHead?.Forward(shared);
         var wideInputs = Wide is not null || _wideHeads.Any(h => h is not null) ? WideInputs(input) : null;
         var wide = Wide?.Forward(wideInputs!);
+        var heads = LinearHeads(shared);
         var outputs = new List<KeyValuePair<string, Tensor>>(_heads.Length);
         for (int i = 0; i < _heads.Length; i++)
-            outputs.Add(new(TaskNames[i], Combine(i, shared, pooled, wideInputs, wide, input.Shape[0])));
+            outputs.Add(new(TaskNames[i], Combine(i, shared, heads?[i], pooled, wideInputs, wide, input.Shape[0])));
         return new TaskOutputs(outputs);
+    }
+
+    /// <summary>
+    /// Every head's output when all heads are the engine's Linear layers, computed as one layer whose weights are the
+    /// heads' side by side, else null. One product over the shared representation replaces a thin product per head, and
+    /// backward makes one input gradient of the representation instead of one per head that must then be summed.
+    /// </summary>
+    private Tensor[]? LinearHeads(Tensor shared)
+    {
+        if (_heads.Length < 2) return null;
+        var layers = new Linear[_heads.Length];
+        for (int i = 0; i < _heads.Length; i++)
+        {
+            // A head is one Linear, alone or as the only layer of a Sequential (an MLP head without hidden layers).
+            var linear = _heads[i] as Linear ?? (_heads[i] is Sequential { Count: 1 } single ? single[0] as Linear : null);
+            if (linear is null || linear.InFeatures != shared.Shape[1]) return null;
+            layers[i] = linear;
+        }
+        if (layers.Any(l => (l.Bias is null) != (layers[0].Bias is null))) return null;
+        var weight = Tensor.Cat(layers.Select(l => (Tensor)l.Weight).ToArray(), 0);
+        var bias = layers[0].Bias is null ? null : Tensor.Cat(layers.Select(l => (Tensor)l.Bias!).ToArray(), 0);
+        var all = Tensor.Linear(shared, weight, bias);
+        var outputs = new Tensor[layers.Length];
+        for (int i = 0, offset = 0; i < layers.Length; offset += layers[i].OutFeatures, i++)
+            outputs[i] = all.Narrow(1, offset, layers[i].OutFeatures);
+        return outputs;
     }
 
     /// <inheritdoc />
@@ -349,13 +376,14 @@ public sealed class HardSharingModel : MultiTaskModel
         int i = _index[CheckTask(task)];
         var shared = Shared(inputs);
         var wideInputs = Wide is not null || _wideHeads[i] is not null ? WideInputs(inputs) : null;
-        return Combine(i, shared, SharedHead?.Forward(shared), wideInputs, Wide?.Forward(wideInputs!), inputs.Shape[0]);
+        // The heads' joint layer when there is one, so that one task's output is the same number as in Forward.
+        return Combine(i, shared, LinearHeads(shared)?[i], SharedHead?.Forward(shared), wideInputs, Wide?.Forward(wideInputs!), inputs.Shape[0]);
     }
 
-    private Tensor Combine(int i, Tensor shared, Tensor? pooled, Tensor? wideInputs, Tensor? wide, int batch)
+    private Tensor Combine(int i, Tensor shared, Tensor? head, Tensor? pooled, Tensor? wideInputs, Tensor? wide, int batch)
     {
         string task = TaskNames[i];
-        var y = _heads[i].Forward(shared);
+        var y = head ?? _heads[i].Forward(shared);
         CheckOutput(task, y, batch);
         if (pooled is not null)
         {

@@ -226,4 +226,32 @@ public class HardSharingModelTests
         l1.Should().BeLessThan(2 * sigma * sigma);
         l2.Should().BeLessThan(2 * sigma * sigma);
     }
+
+    [Fact]
+    public void LinearHeadsRunAsOneLayer_WithTheOutputsAndGradientsOfSeparateHeads()
+    {
+        // Heads without hidden layers are computed as one Linear over their weights side by side; each output and every
+        // parameter gradient must be what the heads give one by one.
+        var model = (HardSharingModel)MultiTaskModel.HardSharing(3, [("a", 1), ("b", 2), ("c", 1)], backbone: [8, 6], generator: new Generator(5));
+        var x = Tensor.Randn(new Generator(6), 9, 3);
+        var targets = new[] { Tensor.Randn(new Generator(7), 9, 1), Tensor.Randn(new Generator(8), 9, 2), Tensor.Randn(new Generator(9), 9, 1) };
+
+        var joint = model.Forward(x);
+        model.TaskNames.Select((t, i) => new MseLoss().Forward(joint[t], targets[i])).Aggregate((p, q) => p + q).Backward();
+        var jointGrads = model.Parameters().Select(p => p.Grad!.ToArray()).ToList();
+        model.ZeroGrad();
+
+        var h = model.Backbone.Forward(x);
+        var separate = model.TaskNames.Select(t => model.Head(t).Forward(h)).ToArray();
+        separate.Select((y, i) => new MseLoss().Forward(y, targets[i])).Aggregate((p, q) => p + q).Backward();
+
+        for (int i = 0; i < 3; i++)
+        {
+            joint[model.TaskNames[i]].ToArray().Zip(separate[i].ToArray()).Should().OnlyContain(p => Math.Abs(p.First - p.Second) <= 1e-6f);
+            model.ForwardTask(x, model.TaskNames[i]).ToArray().Should().Equal(joint[model.TaskNames[i]].ToArray(), "one task's output is the same number as in Forward");
+        }
+        var separateGrads = model.Parameters().Select(p => p.Grad!.ToArray()).ToList();
+        for (int k = 0; k < jointGrads.Count; k++)
+            jointGrads[k].Zip(separateGrads[k]).Should().OnlyContain(p => Math.Abs(p.First - p.Second) <= 1e-5f);
+    }
 }
