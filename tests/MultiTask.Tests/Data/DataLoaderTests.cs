@@ -38,6 +38,23 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void A_full_batch_is_every_row_in_order_the_same_batch_each_epoch_and_draws_nothing()
+    {
+        var data = Encoded();
+        var generator = new Generator(1);
+        var state = generator.GetState();
+        var loader = new DataLoader(data, data.RowCount + 5, generator);
+
+        var first = loader.Epoch().Single();
+        var second = loader.Epoch().Single();
+
+        first.Rows.Should().Equal(Enumerable.Range(0, data.RowCount));
+        first.Inputs.ToArray().Should().Equal(data.Features.ToArray());
+        second.Should().BeSameAs(first, "the order of one batch of every row changes nothing, so it is made once");
+        generator.GetState().Should().Be(state, "nothing is shuffled");
+    }
+
+    [Fact]
     public void Joint_epochs_are_shuffled_reproducibly()
     {
         var data = Encoded();
