@@ -31,9 +31,7 @@ internal static class ExpertModels
         {
             // Experts of one Linear + ReLU each are one wider layer: their weights side by side make a single GEMM whose
             // [batch, experts·width] output is the stack itself, instead of one small product, activation and copy per expert.
-            var weight = Tensor.Cat(layers.Select(l => (Tensor)l.Weight).ToArray(), 0);
-            var bias = layers[0].Bias is null ? null : Tensor.Cat(layers.Select(l => (Tensor)l.Bias!).ToArray(), 0);
-            return Tensor.Linear(input, weight, bias).Relu().Reshape(input.Shape[0], layers.Length, width);
+            return JointLinear.Forward(input, layers).Relu().Reshape(input.Shape[0], layers.Length, width);
         }
         var outputs = new Tensor[experts.Count];
         for (int e = 0; e < experts.Count; e++)
@@ -51,16 +49,15 @@ internal static class ExpertModels
     /// <summary>The experts' Linear layers when every expert is the engine's Linear + ReLU on this input, else null.</summary>
     private static Linear[]? SingleLayers(IReadOnlyList<Module<Tensor, Tensor>> experts, Tensor input, int width)
     {
-        if (experts.Count < 2 || input.Rank != 2) return null;
+        if (input.Rank != 2) return null;
         var layers = new Linear[experts.Count];
         for (int e = 0; e < experts.Count; e++)
         {
-            if (experts[e] is not Sequential { Count: 2 } expert || expert[0] is not Linear linear || expert[1] is not Relu
-                || linear.InFeatures != input.Shape[1] || linear.OutFeatures != width)
+            if (experts[e] is not Sequential { Count: 2 } expert || expert[0] is not Linear linear || expert[1] is not Relu || linear.OutFeatures != width)
                 return null;
             layers[e] = linear;
         }
-        return layers.All(l => (l.Bias is null) == (layers[0].Bias is null)) ? layers : null;
+        return JointLinear.CanJoin(layers, input.Shape[1]) ? layers : null;
     }
 
     /// <summary>Checks that a gate returned [batch, experts].</summary>

@@ -351,19 +351,15 @@ public sealed class HardSharingModel : MultiTaskModel
     /// </summary>
     private Tensor[]? LinearHeads(Tensor shared)
     {
-        if (_heads.Length < 2) return null;
         var layers = new Linear[_heads.Length];
         for (int i = 0; i < _heads.Length; i++)
         {
             // A head is one Linear, alone or as the only layer of a Sequential (an MLP head without hidden layers).
-            var linear = _heads[i] as Linear ?? (_heads[i] is Sequential { Count: 1 } single ? single[0] as Linear : null);
-            if (linear is null || linear.InFeatures != shared.Shape[1]) return null;
+            if ((_heads[i] as Linear ?? (_heads[i] is Sequential { Count: 1 } single ? single[0] as Linear : null)) is not { } linear) return null;
             layers[i] = linear;
         }
-        if (layers.Any(l => (l.Bias is null) != (layers[0].Bias is null))) return null;
-        var weight = Tensor.Cat(layers.Select(l => (Tensor)l.Weight).ToArray(), 0);
-        var bias = layers[0].Bias is null ? null : Tensor.Cat(layers.Select(l => (Tensor)l.Bias!).ToArray(), 0);
-        var all = Tensor.Linear(shared, weight, bias);
+        if (!JointLinear.CanJoin(layers, shared.Shape[1])) return null;
+        var all = JointLinear.Forward(shared, layers);
         var outputs = new Tensor[layers.Length];
         for (int i = 0, offset = 0; i < layers.Length; offset += layers[i].OutFeatures, i++)
             outputs[i] = all.Narrow(1, offset, layers[i].OutFeatures);
