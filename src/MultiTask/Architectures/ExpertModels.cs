@@ -31,7 +31,7 @@ internal static class ExpertModels
         {
             // Experts of one Linear + ReLU each are one wider layer: their weights side by side make a single GEMM whose
             // [batch, experts·width] output is the stack itself, instead of one small product, activation and copy per expert.
-            return JointLinear.Forward(input, layers).Relu().Reshape(input.Shape[0], layers.Length, width);
+            return LinearLayers.Joint(input, layers).Relu().Reshape(input.Shape[0], layers.Length, width);
         }
         var outputs = new Tensor[experts.Count];
         for (int e = 0; e < experts.Count; e++)
@@ -57,7 +57,7 @@ internal static class ExpertModels
                 return null;
             layers[e] = linear;
         }
-        return JointLinear.CanJoin(layers, input.Shape[1]) ? layers : null;
+        return LinearLayers.CanJoin(layers, input.Shape[1]) ? layers : null;
     }
 
     /// <summary>Checks that a gate returned [batch, experts].</summary>
@@ -77,24 +77,10 @@ internal static class ExpertModels
         return last?.Parameters(recurse: false) ?? [];
     }
 
-    /// <summary>The Linear that a module applies first, when that is unambiguous.</summary>
-    public static Linear? FirstLinear(Module module)
-    {
-        while (true)
-        {
-            switch (module)
-            {
-                case Linear linear: return linear;
-                case Sequential { Count: > 0 } seq: module = seq[0]; break;
-                default: return null;
-            }
-        }
-    }
-
     /// <summary>Checks that a tower reads the experts' width when its first layer says so.</summary>
     public static void CheckTower(Module tower, string task, int width, string argument)
     {
-        if (FirstLinear(tower) is { } linear && linear.InFeatures != width)
+        if (LinearLayers.First(tower) is { } linear && linear.InFeatures != width)
             throw new ArgumentException(
                 $"The tower of task '{task}' starts with a Linear that takes {linear.InFeatures} features, but the experts output {width}; " +
                 "make the tower's input width equal to the expert width.", argument);

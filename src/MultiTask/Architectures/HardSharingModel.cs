@@ -59,7 +59,7 @@ public sealed class HardSharingModel : MultiTaskModel
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backboneOutputSize);
-        if (inputSize is int f && FirstLinear(backbone) is { } first && first.InFeatures != f)
+        if (inputSize is int f && LinearLayers.First(backbone) is { } first && first.InFeatures != f)
             throw new ArgumentException($"The backbone's first Linear takes {first.InFeatures} features but the input size is {f}.", nameof(backbone));
         BackboneOutputSize = backboneOutputSize;
         Backbone = Register("backbone", backbone);
@@ -358,8 +358,8 @@ public sealed class HardSharingModel : MultiTaskModel
             if ((_heads[i] as Linear ?? (_heads[i] is Sequential { Count: 1 } single ? single[0] as Linear : null)) is not { } linear) return null;
             layers[i] = linear;
         }
-        if (!JointLinear.CanJoin(layers, shared.Shape[1])) return null;
-        var all = JointLinear.Forward(shared, layers);
+        if (!LinearLayers.CanJoin(layers, shared.Shape[1])) return null;
+        var all = LinearLayers.Joint(shared, layers);
         var outputs = new Tensor[layers.Length];
         for (int i = 0, offset = 0; i < layers.Length; offset += layers[i].OutFeatures, i++)
             outputs[i] = all.Narrow(1, offset, layers[i].OutFeatures);
@@ -418,7 +418,7 @@ public sealed class HardSharingModel : MultiTaskModel
 
     private static void CheckReadsBackbone(Module head, string what, int backboneOutputSize, string argument)
     {
-        if (FirstLinear(head) is { } linear && linear.InFeatures != backboneOutputSize)
+        if (LinearLayers.First(head) is { } linear && linear.InFeatures != backboneOutputSize)
             throw new ArgumentException(
                 $"The {what} starts with a Linear that takes {linear.InFeatures} features, but the backbone outputs {backboneOutputSize}; " +
                 "make the head's input width equal to the backbone's output width.", argument);
@@ -451,19 +451,5 @@ public sealed class HardSharingModel : MultiTaskModel
                 throw new ArgumentException($"Wide column {c} is outside the input's {f} columns.", nameof(columns));
         }
         return [.. columns];
-    }
-
-    /// <summary>The Linear that a module applies first, when that is unambiguous (the module itself, or the first element of nested Sequentials).</summary>
-    private static Linear? FirstLinear(Module module)
-    {
-        while (true)
-        {
-            switch (module)
-            {
-                case Linear linear: return linear;
-                case Sequential { Count: > 0 } seq: module = seq[0]; break;
-                default: return null;
-            }
-        }
     }
 }

@@ -152,7 +152,8 @@ internal sealed class FittedNumeric
         return double.IsInfinity(span) ? sorted[lo] * (1 - t) + sorted[lo + 1] * t : sorted[lo] + t * span;
     }
 
-    private static int LowerBound(double[] a, double x)
+    /// <summary>The first index of sorted <paramref name="a"/> whose value is not below <paramref name="x"/>.</summary>
+    internal static int LowerBound(double[] a, double x)
     {
         int lo = 0, hi = a.Length;
         while (lo < hi)

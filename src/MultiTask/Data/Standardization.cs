@@ -32,33 +32,13 @@ public readonly record struct Standardization(double Mean, double Std)
     /// The values are scaled by a power of two near their largest magnitude before summing, so that
     /// finite values up to <see cref="double.MaxValue"/> give a finite mean and standard deviation
     /// (a plain sum of 1e308 and 1e308 is infinite). Power-of-two scaling is exact, so ordinary data gets
-    /// bit for bit the statistics of the unscaled two-pass formula.
+    /// bit for bit the statistics of the unscaled two-pass formula. This is <see cref="Streaming.RunningMoments"/> over one
+    /// chunk, so a streamed fit and an in-memory one share one formula.
     /// </remarks>
     internal static Standardization Fit(ReadOnlySpan<double> values)
     {
-        double largest = 0;
-        long n = 0;
-        foreach (double v in values)
-        {
-            if (double.IsNaN(v)) continue;
-            largest = Math.Max(largest, Math.Abs(v));
-            n++;
-        }
-        if (n == 0 || largest == 0) return new Standardization(0, 1);
-        int exponent = Math.ILogB(largest);
-        double sum = 0;
-        foreach (double v in values)
-            if (!double.IsNaN(v)) sum += Math.ScaleB(v, -exponent);
-        double scaledMean = sum / n;
-        double sumSq = 0;
-        foreach (double v in values)
-        {
-            if (double.IsNaN(v)) continue;
-            double d = Math.ScaleB(v, -exponent) - scaledMean;
-            sumSq += d * d;
-        }
-        double mean = Math.ScaleB(scaledMean, exponent);
-        double std = Math.ScaleB(Math.Sqrt(sumSq / n), exponent);
-        return new Standardization(mean, std > 0 && std > ConstantTolerance * Math.Abs(mean) ? std : 1.0);
+        var moments = new Streaming.RunningMoments();
+        moments.Add(values);
+        return moments.ToStandardization();
     }
 }

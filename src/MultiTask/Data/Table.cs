@@ -80,15 +80,7 @@ public sealed class Table
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CsvOptions();
-        var csvOptions = CsvReaderOptions.Default with
-        {
-            Separator = options.Delimiter,
-            HasHeader = true,
-            TrimWhitespace = true,
-            TrackLineNumbers = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            FormatProvider = CultureInfo.InvariantCulture,
-        };
+        var csvOptions = options.ReaderOptions(hasHeader: true);
         var table = new Table(name);
         try
         {

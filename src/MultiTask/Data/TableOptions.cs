@@ -1,3 +1,6 @@
+using System.Globalization;
+using CsvHelper;
+
 namespace MultiTask.Data;
 
 /// <summary>
@@ -53,4 +56,15 @@ public sealed record CsvOptions : TableOptions
 {
     /// <summary>The field delimiter (default <c>,</c>).</summary>
     public char Delimiter { get; init; } = ',';
+
+    /// <summary>The parser settings every CSV reader of the library uses: this delimiter, trimmed fields, line numbers for errors, malformed rows refused, the invariant culture.</summary>
+    internal CsvReaderOptions ReaderOptions(bool hasHeader) => CsvReaderOptions.Default with
+    {
+        Separator = Delimiter,
+        HasHeader = hasHeader,
+        TrimWhitespace = true,
+        TrackLineNumbers = true,
+        MalformedData = CsvMalformedDataHandling.Throw,
+        FormatProvider = CultureInfo.InvariantCulture,
+    };
 }

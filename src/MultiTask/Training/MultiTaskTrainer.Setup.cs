@@ -100,4 +100,17 @@ public sealed partial class MultiTaskTrainer
     {
         if (previous is int threads) EngineOptions.MaxThreads = threads;
     }
+
+    /// <summary>The model's tasks bound to the validation data, or null without validation data.</summary>
+    private TaskBinding[]? BindValidation(EncodedData? validation)
+    {
+        if (validation is null) return null;
+        if (validation.RowCount == 0)
+            throw new ArgumentException("The validation data has no rows; pass null for no validation.", nameof(validation));
+        return TaskBinding.Bind(Model, validation, "validation");
+    }
+
+    // Strategies whose formula depends on a task's kind or loss (uncertainty weighting) read them from the context.
+    private void DescribeTasks(TaskBinding[] bindings) =>
+        WeightingContext.DescribeTasks([.. bindings.Select(b => b.Spec.Kind)], [.. bindings.Select(b => (MultiTask.Engine.Losses.Loss?)b.Loss)]);
 }

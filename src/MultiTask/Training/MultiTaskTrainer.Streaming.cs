@@ -89,14 +89,8 @@ public sealed partial class MultiTaskTrainer
             throw new ArgumentException("A validation split holds out rows of in-memory data; for streamed data, pass the held-out rows as validation (e.g. a separate file).", nameof(validation));
         var encoder = train.Encoder;
         var bindings = TaskBinding.Bind(Model, encoder.Tasks, encoder.Width, encoder.ColumnNames, "training", requireLoss: true);
-        TaskBinding[]? validationBindings = null;
-        if (validation is not null)
-        {
-            if (validation.RowCount == 0)
-                throw new ArgumentException("The validation data has no rows; pass null for no validation.", nameof(validation));
-            validationBindings = TaskBinding.Bind(Model, validation, "validation");
-        }
-        WeightingContext.DescribeTasks([.. bindings.Select(b => b.Spec.Kind)], [.. bindings.Select(b => (MultiTask.Engine.Losses.Loss?)b.Loss)]);
+        var validationBindings = BindValidation(validation);
+        DescribeTasks(bindings);
         if (resumeFrom is not null)
         {
             LoadCheckpoint(resumeFrom);

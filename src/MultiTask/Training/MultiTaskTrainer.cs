@@ -134,15 +134,8 @@ public sealed partial class MultiTaskTrainer
             bindings = TaskBinding.Bind(Model, train, "training");
         }
         Options.GroupDro?.Bind(this, train, bindings);
-        TaskBinding[]? validationBindings = null;
-        if (validation is not null)
-        {
-            if (validation.RowCount == 0)
-                throw new ArgumentException("The validation data has no rows; pass null for no validation.", nameof(validation));
-            validationBindings = TaskBinding.Bind(Model, validation, "validation");
-        }
-        // Strategies whose formula depends on a task's kind or loss (uncertainty weighting) read them from the context.
-        WeightingContext.DescribeTasks([.. bindings.Select(b => b.Spec.Kind)], [.. bindings.Select(b => (MultiTask.Engine.Losses.Loss?)b.Loss)]);
+        var validationBindings = BindValidation(validation);
+        DescribeTasks(bindings);
         if (resumeFrom is not null) LoadCheckpoint(resumeFrom);
 
         var loader = PrepareLoader(train);

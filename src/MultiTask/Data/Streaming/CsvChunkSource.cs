@@ -1,4 +1,3 @@
-using System.Globalization;
 using CsvHelper;
 
 namespace MultiTask.Data.Streaming;
@@ -79,7 +78,7 @@ public sealed class CsvChunkSource : ChunkSource
         var lines = new int[rows];
         try
         {
-            using var csv = CsvReader.Create(stream, ReaderOptions(hasHeader: false), leaveOpen: true);
+            using var csv = CsvReader.Create(stream, _options.ReaderOptions(hasHeader: false), leaveOpen: true);
             for (int r = 0; r < rows; r++)
             {
                 if (!csv.Read())
@@ -112,7 +111,7 @@ public sealed class CsvChunkSource : ChunkSource
             RequireUtf8(stream, name);
             try
             {
-                using var csv = CsvReader.Create(stream, ReaderOptions(hasHeader: true), leaveOpen: true);
+                using var csv = CsvReader.Create(stream, _options.ReaderOptions(hasHeader: true), leaveOpen: true);
                 var header = csv.Headers.ToArray();
                 // The UTF-8 byte order mark is part of the bytes (and offsets), not of the first column's name.
                 if (header.Length > 0) header[0] = header[0].TrimStart('\uFEFF');
@@ -145,16 +144,6 @@ public sealed class CsvChunkSource : ChunkSource
         _chunks = [.. chunks];
         return _chunks;
     }
-
-    private CsvReaderOptions ReaderOptions(bool hasHeader) => CsvReaderOptions.Default with
-    {
-        Separator = _options.Delimiter,
-        HasHeader = hasHeader,
-        TrimWhitespace = true,
-        TrackLineNumbers = true,
-        MalformedData = CsvMalformedDataHandling.Throw,
-        FormatProvider = CultureInfo.InvariantCulture,
-    };
 
     private static void RequireUtf8(FileStream stream, string name)
     {

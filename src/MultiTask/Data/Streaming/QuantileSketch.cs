@@ -123,7 +123,7 @@ public sealed class QuantileSketch
         {
             double h = ps[i] * (Count - 1);
             // The first item whose centre is at or beyond h, then interpolation from the one before it.
-            int hi = LowerBound(centres, h);
+            int hi = FittedNumeric.LowerBound(centres, h);
             if (hi == 0) result[i] = h <= 0 ? Min : Interpolate(Min, 0, values[0], centres[0], h);
             else if (hi == centres.Length) result[i] = h >= Count - 1 ? Max : Interpolate(values[^1], centres[^1], Max, Count - 1, h);
             else result[i] = Interpolate(values[hi - 1], centres[hi - 1], values[hi], centres[hi], h);
@@ -169,17 +169,6 @@ public sealed class QuantileSketch
             before += w;
         }
         return (values, centres);
-    }
-
-    private static int LowerBound(double[] a, double x)
-    {
-        int lo = 0, hi = a.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] < x) lo = mid + 1; else hi = mid;
-        }
-        return lo;
     }
 
     private int Capacity(int level) => Math.Max(2, (int)Math.Ceiling(K * Math.Pow(Shrink, _levels.Count - 1 - level)));

@@ -2,8 +2,8 @@ namespace MultiTask.Data.Streaming;
 
 /// <summary>
 /// Count, mean and sum of squared deviations of a stream of values, merged chunk by chunk with Chan,
-/// Golub and LeVeque's pairwise update, so the result matches the two-pass formula of
-/// <see cref="Standardization.Fit"/> up to rounding.
+/// Golub and LeVeque's pairwise update; one chunk is the two-pass formula itself (<see cref="Standardization.Fit"/> is
+/// one chunk), several match it up to rounding.
 /// </summary>
 /// <remarks>
 /// As in <see cref="Standardization.Fit"/>, values are held scaled by a power of two near the largest
@@ -66,6 +66,12 @@ internal sealed class RunningMoments
 
     private void Combine(long n, double mean, double m2)
     {
+        if (_count == 0)
+        {
+            // The first values' own moments, exactly: one chunk gives Standardization.Fit's two-pass result bit for bit.
+            (_count, _mean, _m2) = (n, mean, m2);
+            return;
+        }
         long total = _count + n;
         double delta = mean - _mean;
         _mean += delta * n / total;
